@@ -1,0 +1,230 @@
+import Fastify, { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import helmet from "@fastify/helmet";
+import rateLimit from "@fastify/rate-limit";
+import underPressure from "@fastify/under-pressure";
+import { randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { ServiceConfig } from "./config";
+import { TaskStore } from "./db";
+import { ServiceMetrics, UNMATCHED_ROUTE } from "./metrics";
+import { FaultState, faultPlugin, faultRoutes } from "./plugins/fault";
+import { tasksPlugin } from "./plugins/tasks";
+
+export const SERVICE_NAME = "taskflow";
+export const VERSION: string = (
+  JSON.parse(readFileSync(join(__dirname, "..", "package.json"), "utf8")) as { version: string }
+).version;
+
+/** A valid incoming x-request-id is kept (so a caller's id follows the request); anything else is replaced. */
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+const KNOWN_METHODS = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]);
+
+export type BuildOptions = Pick<
+  ServiceConfig,
+  "apiToken" | "dbPath" | "rateLimitPerMinute" | "slowQueryMs" | "faultInjection" | "metricsEnabled" | "logLevel"
+> & {
+  /** Replace the logger destination (tests capture log lines this way). */
+  logStream?: NodeJS.WritableStream;
+  /** How long shutdown waits for in-flight requests before cutting connections (default 10 s). */
+  drainTimeoutMs?: number;
+  /** Under-pressure limits; defaults suit a small instance. */
+  maxEventLoopDelayMs?: number;
+};
+
+/** The running service: two Fastify instances sharing one store, one metrics registry and one fault state. */
+export interface Service {
+  app: FastifyInstance;
+  metricsApp: FastifyInstance;
+  store: TaskStore;
+  metrics: ServiceMetrics | null;
+  close(): Promise<void>;
+}
+
+function loggerOptions(opts: BuildOptions) {
+  return {
+    level: opts.logLevel,
+    // The Authorization header never reaches a log line; bodies are not logged at all.
+    redact: { paths: ["req.headers.authorization", "headers.authorization"], censor: "[redacted]" },
+    ...(opts.logStream ? { stream: opts.logStream } : {}),
+  };
+}
+
+/**
+ * Build the public app and the metrics app (not listening). The public app serves `/`, `/health` and
+ * `/tasks`; the metrics app serves `/metrics`, `/health` and, with fault injection on, `/fault`.
+ */
+export async function buildApp(opts: BuildOptions): Promise<Service> {
+  let metrics: ServiceMetrics | null = null;
+  const logLine = { slow: (_op: string, _ms: number) => {} };
+  const store = new TaskStore(
+    opts.dbPath,
+    opts.metricsEnabled
+      ? (operation, seconds) => {
+          metrics?.dbDuration.observe({ operation }, seconds);
+          if (seconds * 1000 >= opts.slowQueryMs) {
+            metrics?.slowQueries.inc();
+            logLine.slow(operation, seconds * 1000);
+          }
+        }
+      : (operation, seconds) => {
+          if (seconds * 1000 >= opts.slowQueryMs) logLine.slow(operation, seconds * 1000);
+        },
+  );
+  if (opts.metricsEnabled) metrics = new ServiceMetrics(VERSION, () => store.countByStatus());
+  const fault = new FaultState();
+
+  const app = Fastify({
+    logger: loggerOptions(opts),
+    bodyLimit: 16 * 1024,
+    genReqId: (req) => {
+      const incoming = req.headers["x-request-id"];
+      return typeof incoming === "string" && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    },
+    requestIdLogLabel: "requestId",
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
+    return503OnClosing: true,
+  });
+  // The API speaks JSON only: other media types get 415 rather than being parsed as strings.
+  app.removeContentTypeParser("text/plain");
+  logLine.slow = (operation, ms) =>
+    app.log.warn({ event: "slow_query", operation, durationMs: Math.round(ms * 100) / 100 }, "slow database query");
+
+  app.addHook("onRequest", async (req, reply) => {
+    reply.header("x-request-id", req.id);
+  });
+  // While draining, in-flight responses close their keep-alive connection so shutdown is not held open.
+  let closing = false;
+  app.addHook("onSend", async (_req, reply) => {
+    if (closing) reply.header("connection", "close");
+  });
+
+  if (metrics) {
+    const m = metrics;
+    const started = new WeakMap<FastifyRequest, bigint>();
+    app.addHook("onRequest", async (req) => {
+      started.set(req, process.hrtime.bigint());
+    });
+    app.addHook("onResponse", async (req, reply) => {
+      const start = started.get(req);
+      const labels = {
+        method: KNOWN_METHODS.has(req.method) ? req.method : "OTHER",
+        route: req.routeOptions.url ?? UNMATCHED_ROUTE,
+        status_code: String(reply.statusCode),
+      };
+      m.httpRequests.inc(labels);
+      if (start !== undefined) m.httpDuration.observe(labels, Number(process.hrtime.bigint() - start) / 1e9);
+    });
+  }
+
+  await app.register(helmet);
+  await app.register(underPressure, {
+    maxEventLoopDelay: opts.maxEventLoopDelayMs ?? 1000,
+    retryAfter: 5,
+    pressureHandler: (_req, reply, type, value) => {
+      reply
+        .code(503)
+        .header("retry-after", "5")
+        .send({
+          error: "Service Unavailable",
+          message: `server is saturated (${type}${value === undefined ? "" : `: ${value}`}); retry later`,
+        });
+    },
+  });
+  await app.register(rateLimit, {
+    max: opts.rateLimitPerMinute,
+    timeWindow: 60_000,
+    allowList: (req) => req.url === "/health",
+    onExceeded: (req) => {
+      metrics?.rateLimited.inc();
+      req.log.warn({ event: "rate_limited", ip: req.ip }, "rate limit exceeded");
+    },
+    errorResponseBuilder: (_req, ctx) => ({
+      statusCode: 429,
+      error: "Too Many Requests",
+      message: `rate limit of ${ctx.max} requests per minute exceeded; retry in ${ctx.after}`,
+    }),
+  });
+
+  if (opts.faultInjection) await app.register(faultPlugin, { fault });
+
+  app.setErrorHandler((error: FastifyError, req, reply) => replyError(error, req, reply));
+  app.setNotFoundHandler((req, reply) => {
+    reply.code(404).send({ error: "Not Found", message: `no route for ${req.method} ${req.url.split("?")[0]}` });
+  });
+
+  app.get("/", async () => ({ name: SERVICE_NAME, version: VERSION }));
+  app.get("/health", async (_req, reply) => health(store, reply));
+  await app.register(tasksPlugin, { prefix: "/tasks", store, apiToken: opts.apiToken, metrics });
+
+  const metricsApp = Fastify({ logger: loggerOptions(opts), bodyLimit: 1024 });
+  metricsApp.setErrorHandler((error: FastifyError, req, reply) => replyError(error, req, reply));
+  metricsApp.get("/health", async (_req, reply) => health(store, reply));
+  if (metrics) {
+    const registry = metrics.registry;
+    metricsApp.get("/metrics", async (_req, reply) => {
+      reply.header("content-type", registry.contentType);
+      return registry.metrics();
+    });
+  }
+  if (opts.faultInjection) await metricsApp.register(faultRoutes, { fault });
+
+  return {
+    app,
+    metricsApp,
+    store,
+    metrics,
+    async close() {
+      closing = true;
+      // In-flight requests get up to drainTimeoutMs; then remaining connections are cut.
+      const cut = setTimeout(() => {
+        app.server.closeAllConnections();
+        metricsApp.server.closeAllConnections();
+      }, opts.drainTimeoutMs ?? 10_000);
+      cut.unref();
+      await Promise.allSettled([app.close(), metricsApp.close()]);
+      clearTimeout(cut);
+      store.close();
+    },
+  };
+}
+
+async function health(store: TaskStore, reply: FastifyReply) {
+  try {
+    store.ping();
+    return { status: "ok" };
+  } catch (err) {
+    return reply.code(503).send({ status: "unavailable", reason: `database unusable: ${(err as Error).message}` });
+  }
+}
+
+/** Every error leaves as JSON with a reason; 4xx reasons are specific, 5xx never leak internals. */
+function replyError(error: FastifyError, req: FastifyRequest, reply: FastifyReply) {
+  if (error.validation) {
+    req.log.info({ event: "validation_failed", reason: error.message }, "request failed validation");
+    return reply.code(400).send({ error: "Bad Request", message: error.message });
+  }
+  const status = error.statusCode ?? 500;
+  if (status >= 400 && status < 500) {
+    if (status === 413) req.log.info({ event: "validation_failed", reason: "body too large" }, "body too large");
+    return reply.code(status).send({ error: httpReason(status), message: error.message });
+  }
+  req.log.error({ err: error }, "request failed");
+  return reply.code(500).send({ error: "Internal Server Error", message: "unexpected error; see the service log" });
+}
+
+function httpReason(status: number): string {
+  return (
+    (
+      {
+        400: "Bad Request",
+        401: "Unauthorized",
+        404: "Not Found",
+        405: "Method Not Allowed",
+        413: "Payload Too Large",
+        415: "Unsupported Media Type",
+        429: "Too Many Requests",
+      } as Record<number, string>
+    )[status] ?? "Client Error"
+  );
+}

@@ -1,0 +1,234 @@
+import Database from "better-sqlite3";
+import { randomUUID } from "node:crypto";
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+
+export const TASK_STATUSES = ["todo", "in_progress", "done"] as const;
+export const TASK_PRIORITIES = ["low", "medium", "high"] as const;
+export type TaskStatus = (typeof TASK_STATUSES)[number];
+export type TaskPriority = (typeof TASK_PRIORITIES)[number];
+
+export interface Task {
+  id: string;
+  title: string;
+  description: string;
+  status: TaskStatus;
+  priority: TaskPriority;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface NewTask {
+  title: string;
+  description?: string;
+  status?: TaskStatus;
+  priority?: TaskPriority;
+}
+
+export type TaskPatch = Partial<Pick<Task, "title" | "description" | "status" | "priority">>;
+
+/** Position after which a page starts: the (createdAt, id) of the last task of the previous page. */
+export interface Cursor {
+  createdAt: string;
+  id: string;
+}
+
+/** Called with each statement's operation name and duration; the metrics layer plugs in here. */
+export type QueryObserver = (operation: string, seconds: number) => void;
+
+interface Row {
+  id: string;
+  title: string;
+  description: string;
+  status: TaskStatus;
+  priority: TaskPriority;
+  created_at: string;
+  updated_at: string;
+}
+
+/** Schema migrations, applied in order at start-up; each runs once, recorded in schema_migrations. */
+const MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> = [
+  {
+    version: 1,
+    sql: `CREATE TABLE tasks (
+            id TEXT PRIMARY KEY,
+            title TEXT NOT NULL CHECK (length(title) BETWEEN 1 AND 200),
+            description TEXT NOT NULL DEFAULT '' CHECK (length(description) <= 2000),
+            status TEXT NOT NULL CHECK (status IN ('todo', 'in_progress', 'done')),
+            priority TEXT NOT NULL CHECK (priority IN ('low', 'medium', 'high')),
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+          );
+          CREATE INDEX tasks_created ON tasks (created_at, id);
+          CREATE INDEX tasks_status_created ON tasks (status, created_at, id);`,
+  },
+];
+
+const toTask = (r: Row): Task => ({
+  id: r.id,
+  title: r.title,
+  description: r.description,
+  status: r.status,
+  priority: r.priority,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+});
+
+/**
+ * Task persistence on one SQLite file: WAL journal, synchronous=FULL (a write acknowledged to a client is
+ * on disk before the 201 leaves), prepared statements, every statement timed through the observer.
+ */
+export class TaskStore {
+  private readonly db: Database.Database;
+  private readonly stmt;
+  private closed = false;
+
+  constructor(
+    path: string,
+    private readonly observe: QueryObserver | null = null,
+  ) {
+    if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+    this.db = new Database(path);
+    this.db.pragma("journal_mode = WAL");
+    this.db.pragma("synchronous = FULL");
+    this.db.pragma("busy_timeout = 5000");
+    this.db.pragma("foreign_keys = ON");
+    this.migrate();
+    this.stmt = {
+      insert: this.db.prepare(
+        `INSERT INTO tasks (id, title, description, status, priority, created_at, updated_at)
+         VALUES (@id, @title, @description, @status, @priority, @created_at, @updated_at)`,
+      ),
+      get: this.db.prepare(`SELECT * FROM tasks WHERE id = ?`),
+      listAll: this.db.prepare(
+        `SELECT * FROM tasks WHERE (created_at, id) > (@createdAt, @id) ORDER BY created_at, id LIMIT @limit`,
+      ),
+      listByStatus: this.db.prepare(
+        `SELECT * FROM tasks WHERE status = @status AND (created_at, id) > (@createdAt, @id)
+         ORDER BY created_at, id LIMIT @limit`,
+      ),
+      update: this.db.prepare(
+        `UPDATE tasks SET title = @title, description = @description, status = @status, priority = @priority,
+         updated_at = @updated_at WHERE id = @id`,
+      ),
+      delete: this.db.prepare(`DELETE FROM tasks WHERE id = ?`),
+      countByStatus: this.db.prepare(`SELECT status, count(*) AS n FROM tasks GROUP BY status`),
+      ping: this.db.prepare(`SELECT count(*) AS n FROM schema_migrations`),
+    };
+  }
+
+  /** The schema version after migrations ran. */
+  schemaVersion(): number {
+    return (this.db.prepare(`SELECT max(version) AS v FROM schema_migrations`).get() as { v: number }).v;
+  }
+
+  private migrate(): void {
+    this.db.exec(
+      `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)`,
+    );
+    const applied = new Set(
+      (this.db.prepare(`SELECT version FROM schema_migrations`).all() as { version: number }[]).map((r) => r.version),
+    );
+    for (const m of MIGRATIONS) {
+      if (applied.has(m.version)) continue;
+      this.db.transaction(() => {
+        this.db.exec(m.sql);
+        this.db.prepare(`INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)`).run(m.version, now());
+      })();
+    }
+  }
+
+  private timed<T>(operation: string, fn: () => T): T {
+    if (!this.observe) return fn();
+    const start = process.hrtime.bigint();
+    try {
+      return fn();
+    } finally {
+      this.observe(operation, Number(process.hrtime.bigint() - start) / 1e9);
+    }
+  }
+
+  create(input: NewTask): Task {
+    const ts = now();
+    const row: Row = {
+      id: randomUUID(),
+      title: input.title,
+      description: input.description ?? "",
+      status: input.status ?? "todo",
+      priority: input.priority ?? "medium",
+      created_at: ts,
+      updated_at: ts,
+    };
+    this.timed("insert", () => this.stmt.insert.run(row));
+    return toTask(row);
+  }
+
+  get(id: string): Task | undefined {
+    const row = this.timed("get", () => this.stmt.get.get(id) as Row | undefined);
+    return row && toTask(row);
+  }
+
+  /** One page in (createdAt, id) order; `next` is the cursor of the following page, or null at the end. */
+  list(opts: { status?: TaskStatus; limit: number; after?: Cursor }): { items: Task[]; next: Cursor | null } {
+    const params = { createdAt: opts.after?.createdAt ?? "", id: opts.after?.id ?? "", limit: opts.limit + 1 };
+    const rows = this.timed("list", () =>
+      opts.status
+        ? (this.stmt.listByStatus.all({ ...params, status: opts.status }) as Row[])
+        : (this.stmt.listAll.all(params) as Row[]),
+    );
+    const items = rows.slice(0, opts.limit).map(toTask);
+    const last = items[items.length - 1];
+    return { items, next: rows.length > opts.limit && last ? { createdAt: last.createdAt, id: last.id } : null };
+  }
+
+  update(id: string, patch: TaskPatch): Task | undefined {
+    return this.timed("update", () =>
+      this.db.transaction(() => {
+        const current = this.stmt.get.get(id) as Row | undefined;
+        if (!current) return undefined;
+        const next: Row = {
+          ...current,
+          title: patch.title ?? current.title,
+          description: patch.description ?? current.description,
+          status: patch.status ?? current.status,
+          priority: patch.priority ?? current.priority,
+          updated_at: now(),
+        };
+        this.stmt.update.run(next);
+        return toTask(next);
+      })(),
+    );
+  }
+
+  delete(id: string): boolean {
+    return this.timed("delete", () => this.stmt.delete.run(id).changes > 0);
+  }
+
+  /** Count per status, every status present (0 when none). */
+  countByStatus(): Record<TaskStatus, number> {
+    const counts: Record<TaskStatus, number> = { todo: 0, in_progress: 0, done: 0 };
+    const rows = this.timed("count", () => this.stmt.countByStatus.all() as { status: TaskStatus; n: number }[]);
+    for (const r of rows) counts[r.status] = r.n;
+    return counts;
+  }
+
+  /** Throws when the database cannot be read (closed, corrupt, locked past busy_timeout). */
+  ping(): void {
+    if (this.closed) throw new Error("database is closed");
+    this.timed("health", () => this.stmt.ping.get());
+  }
+
+  get isOpen(): boolean {
+    return !this.closed;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.db.close();
+  }
+}
+
+function now(): string {
+  return new Date().toISOString();
+}

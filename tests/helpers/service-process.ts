@@ -1,0 +1,132 @@
+/**
+ * Start the real TaskFlow service as a child process (the same entry point as production, TypeScript loaded
+ * in-process by tsx so signals reach the service itself), on free loopback ports with its own SQLite file.
+ *
+ *   const svc = await startService({ env: { FAULT_INJECTION: "on" } });
+ *   await fetch(`${svc.publicUrl}/tasks`, { headers: svc.authHeaders });
+ *   svc.kill();                       // SIGKILL, no clean-up
+ *   const again = await startService({ dbPath: svc.dbPath });   // restart on the same DB
+ *   await again.stop();               // SIGTERM, resolves with the exit code
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdtempSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+
+export const REPO_ROOT = resolve(__dirname, "..", "..");
+export const SERVICE_ENTRY = join(REPO_ROOT, "service", "src", "main.ts");
+
+export interface ServiceProcess {
+  publicUrl: string;
+  metricsUrl: string;
+  port: number;
+  metricsPort: number;
+  token: string;
+  authHeaders: Record<string, string>;
+  dbPath: string;
+  proc: ChildProcess;
+  /** Every stdout/stderr line so far. */
+  logs(): string[];
+  /** Send a signal (default SIGTERM) and resolve with the exit code. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+  /** SIGKILL and wait for the process to be gone. */
+  kill(): Promise<void>;
+}
+
+export interface StartOptions {
+  env?: Record<string, string>;
+  dbPath?: string;
+  token?: string;
+  port?: number;
+  metricsPort?: number;
+  /** How long to wait for /health (ms). */
+  timeoutMs?: number;
+}
+
+/** A port that was free a moment ago on 127.0.0.1. */
+export function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const srv = createServer();
+    srv.once("error", rej);
+    srv.listen(0, "127.0.0.1", () => {
+      const addr = srv.address();
+      const port = typeof addr === "object" && addr ? addr.port : 0;
+      srv.close(() => res(port));
+    });
+  });
+}
+
+export function tempDir(prefix = "taskflow-"): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+export async function waitFor(url: string, timeoutMs: number, proc?: ChildProcess): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = "";
+  while (Date.now() < deadline) {
+    if (proc && proc.exitCode !== null) throw new Error(`process exited with ${proc.exitCode} before ${url} answered`);
+    try {
+      const r = await fetch(url);
+      if (r.ok) return;
+      last = `HTTP ${r.status}`;
+    } catch (err) {
+      last = (err as Error).message;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${url} did not become ready within ${timeoutMs} ms (last: ${last})`);
+}
+
+export async function startService(opts: StartOptions = {}): Promise<ServiceProcess> {
+  const port = opts.port ?? (await freePort());
+  const metricsPort = opts.metricsPort ?? (await freePort());
+  const token = opts.token ?? randomBytes(24).toString("base64url");
+  const dbPath = opts.dbPath ?? join(tempDir(), "taskflow.db");
+  const lines: string[] = [];
+  const proc = spawn(process.execPath, ["--import", "tsx", SERVICE_ENTRY], {
+    cwd: REPO_ROOT,
+    env: {
+      ...process.env,
+      HOST: "127.0.0.1",
+      PORT: String(port),
+      METRICS_PORT: String(metricsPort),
+      API_TOKEN: token,
+      DB_PATH: dbPath,
+      LOG_LEVEL: "info",
+      ...opts.env,
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const collect = (chunk: Buffer) => lines.push(...chunk.toString("utf8").split("\n").filter(Boolean));
+  proc.stdout?.on("data", collect);
+  proc.stderr?.on("data", collect);
+  const exited = new Promise<number | null>((res) => proc.once("exit", (code) => res(code)));
+  const publicUrl = `http://127.0.0.1:${port}`;
+  try {
+    await waitFor(`${publicUrl}/health`, opts.timeoutMs ?? 20_000, proc);
+  } catch (err) {
+    proc.kill("SIGKILL");
+    throw new Error(`${(err as Error).message}\n${lines.slice(-20).join("\n")}`);
+  }
+  return {
+    publicUrl,
+    metricsUrl: `http://127.0.0.1:${metricsPort}`,
+    port,
+    metricsPort,
+    token,
+    authHeaders: { authorization: `Bearer ${token}` },
+    dbPath,
+    proc,
+    logs: () => lines.slice(),
+    async stop(signal = "SIGTERM") {
+      if (proc.exitCode === null) proc.kill(signal);
+      return exited;
+    },
+    async kill() {
+      if (proc.exitCode === null) proc.kill("SIGKILL");
+      await exited;
+    },
+  };
+}
