@@ -1,0 +1,465 @@
+import * as cloudwatch from "@grafana/grafana-foundation-sdk/cloudwatch";
+import { DashboardBuilder } from "@grafana/grafana-foundation-sdk/dashboard";
+import * as prometheus from "@grafana/grafana-foundation-sdk/prometheus";
+import * as stat from "@grafana/grafana-foundation-sdk/stat";
+import * as timeseries from "@grafana/grafana-foundation-sdk/timeseries";
+import type { MonitoringSettings } from "./settings";
+import { sloRatioRecord } from "./rules";
+
+/** Datasource uids are fixed so dashboards (and people's bookmarks) never depend on provisioning order. */
+export const DATASOURCE_UIDS = { prometheus: "prometheus", alertmanager: "alertmanager", cloudwatch: "cloudwatch" };
+export const DASHBOARD_UIDS = {
+  service: "taskflow-service",
+  host: "taskflow-host",
+  security: "taskflow-security",
+  alerts: "taskflow-alerts",
+};
+
+/** The CloudTrail metric filters of CIS AWS Foundations §4 (metric names in the CIS namespace). */
+export const CIS_METRICS = [
+  "UnauthorizedAPICalls",
+  "ConsoleSigninWithoutMFA",
+  "RootAccountUsage",
+  "IAMPolicyChanges",
+  "CloudTrailConfigChanges",
+  "ConsoleAuthFailures",
+  "DisableOrDeleteCMK",
+  "S3BucketPolicyChanges",
+  "AWSConfigChanges",
+  "SecurityGroupChanges",
+  "NACLChanges",
+  "NetworkGatewayChanges",
+  "RouteTableChanges",
+  "VPCChanges",
+  "OrganizationsChanges",
+] as const;
+
+const promDs = { type: "prometheus", uid: DATASOURCE_UIDS.prometheus };
+const cwDs = { type: "cloudwatch", uid: DATASOURCE_UIDS.cloudwatch };
+
+interface Query {
+  expr: string;
+  legend: string;
+}
+interface PanelSpec {
+  title: string;
+  description: string;
+  unit: string;
+  queries: Query[];
+  kind?: "timeseries" | "stat";
+  min?: number;
+  max?: number;
+}
+
+const q = (expr: string, legend: string): Query => ({ expr, legend });
+
+/** Lay panels out two per row, 12 columns wide and 8 high each. */
+class Layout {
+  private i = 0;
+  next() {
+    const pos = { x: (this.i % 2) * 12, y: Math.floor(this.i / 2) * 8, w: 12, h: 8 };
+    this.i++;
+    return pos;
+  }
+}
+
+function promPanel(spec: PanelSpec, layout: Layout) {
+  const targets = spec.queries.map((query, i) =>
+    new prometheus.DataqueryBuilder()
+      .expr(query.expr)
+      .legendFormat(query.legend)
+      .refId(String.fromCharCode(65 + i))
+      .datasource(promDs),
+  );
+  const panel = spec.kind === "stat" ? new stat.PanelBuilder() : new timeseries.PanelBuilder();
+  panel.title(spec.title).description(spec.description).unit(spec.unit).datasource(promDs).gridPos(layout.next());
+  if (spec.min !== undefined) panel.min(spec.min);
+  if (spec.max !== undefined) panel.max(spec.max);
+  for (const t of targets) panel.withTarget(t);
+  return panel;
+}
+
+function dashboard(uid: string, title: string, tags: string[]) {
+  return new DashboardBuilder(title)
+    .uid(uid)
+    .tags(["taskflow", ...tags])
+    .refresh("30s")
+    .time({ from: "now-3h", to: "now" })
+    .timezone("browser")
+    .editable();
+}
+
+export function serviceDashboard(s: MonitoringSettings): object {
+  const job = `job="${s.appJob}"`;
+  const r = "$__rate_interval";
+  const layout = new Layout();
+  const d = dashboard(DASHBOARD_UIDS.service, "TaskFlow — Service (RED + SLO)", ["red", "slo"]);
+  const panels: PanelSpec[] = [
+    {
+      title: "Request rate by route",
+      description: "Requests per second on the public port, by route template (unmatched URLs are one series).",
+      unit: "reqps",
+      queries: [q(`sum by (route) (rate(http_requests_total{${job}}[${r}]))`, "{{route}}")],
+    },
+    {
+      title: "Error ratio (5xx) by route",
+      description:
+        "Share of requests answered with a 5xx status, by route. The HighErrorRate alert fires above the threshold.",
+      unit: "percentunit",
+      queries: [
+        q(
+          `sum by (route) (rate(http_requests_total{${job},status_code=~"5.."}[${r}])) / sum by (route) (rate(http_requests_total{${job}}[${r}]))`,
+          "{{route}}",
+        ),
+      ],
+    },
+    ...([0.5, 0.95, 0.99] as const).map((quantile) => ({
+      title: `Latency p${quantile * 100} by route`,
+      description: `${quantile * 100}th percentile of request duration from the histogram, by route.`,
+      unit: "s",
+      queries: [
+        q(
+          `histogram_quantile(${quantile}, sum by (route, le) (rate(http_request_duration_seconds_bucket{${job}}[${r}])))`,
+          "{{route}}",
+        ),
+      ],
+    })),
+    {
+      title: "SLO: error budget remaining",
+      description: `Share of the error budget left over the SLO period (${s.slo.period}, objective ${s.slo.objective}). Below 0 the SLO is missed.`,
+      unit: "percentunit",
+      kind: "stat",
+      queries: [q(`slo:error_budget:remaining_ratio{${job}}`, "budget remaining")],
+    },
+    {
+      title: "SLO: burn rate",
+      description: "Error ratio divided by the error budget, over the page windows. 1 = burning exactly the budget.",
+      unit: "short",
+      queries: s.slo.page.flatMap((w) => [
+        q(`${sloRatioRecord(w.long)}{${job}} / (1 - ${s.slo.objective})`, `burn ${w.long}`),
+        q(`${sloRatioRecord(w.short)}{${job}} / (1 - ${s.slo.objective})`, `burn ${w.short}`),
+      ]),
+    },
+    {
+      title: "Tasks by status",
+      description: "Tasks currently stored, by status (from the service's database).",
+      unit: "short",
+      queries: [q(`sum by (status) (taskflow_tasks{${job}})`, "{{status}}")],
+    },
+    {
+      title: "Database p95 by operation",
+      description: "95th percentile of SQLite statement time, by operation.",
+      unit: "s",
+      queries: [
+        q(
+          `histogram_quantile(0.95, sum by (operation, le) (rate(taskflow_db_query_duration_seconds_bucket{${job}}[${r}])))`,
+          "{{operation}}",
+        ),
+      ],
+    },
+    {
+      title: "Slow queries",
+      description: "SQLite statements slower than SLOW_QUERY_MS, per second.",
+      unit: "ops",
+      queries: [q(`sum(rate(taskflow_db_slow_queries_total{${job}}[${r}]))`, "slow queries")],
+    },
+    {
+      title: "Process memory and event loop",
+      description: "Resident memory of the Node.js process; event-loop lag is on the Host dashboard's saturation view.",
+      unit: "bytes",
+      queries: [q(`process_resident_memory_bytes{${job}}`, "{{instance}} RSS")],
+    },
+  ];
+  for (const p of panels) d.withPanel(promPanel(p, layout));
+  return d.build();
+}
+
+export function hostDashboard(): object {
+  const r = "$__rate_interval";
+  const layout = new Layout();
+  const d = dashboard(DASHBOARD_UIDS.host, "TaskFlow — Hosts (USE)", ["use", "node"]);
+  const panels: PanelSpec[] = [
+    {
+      title: "CPU utilisation",
+      description: "Share of CPU time not idle, per host (utilisation).",
+      unit: "percentunit",
+      min: 0,
+      max: 1,
+      queries: [q(`1 - avg by (instance) (rate(node_cpu_seconds_total{mode="idle"}[${r}]))`, "{{instance}}")],
+    },
+    {
+      title: "Load average per CPU",
+      description: "1-minute load average divided by the number of CPUs (saturation): above 1 means queuing.",
+      unit: "short",
+      queries: [
+        q(`node_load1 / on (instance) count by (instance) (node_cpu_seconds_total{mode="idle"})`, "{{instance}}"),
+      ],
+    },
+    {
+      title: "Memory used",
+      description: "Share of memory not available to new work, per host.",
+      unit: "percentunit",
+      min: 0,
+      max: 1,
+      queries: [q(`1 - node_memory_MemAvailable_bytes / node_memory_MemTotal_bytes`, "{{instance}}")],
+    },
+    {
+      title: "Disk space used",
+      description: "Share of each real filesystem in use.",
+      unit: "percentunit",
+      min: 0,
+      max: 1,
+      queries: [
+        q(
+          `1 - node_filesystem_avail_bytes{fstype!~"tmpfs|overlay|squashfs|ramfs|nsfs"} / node_filesystem_size_bytes{fstype!~"tmpfs|overlay|squashfs|ramfs|nsfs"}`,
+          "{{instance}} {{mountpoint}}",
+        ),
+      ],
+    },
+    {
+      title: "Disk I/O time",
+      description: "Share of time each block device was busy (utilisation).",
+      unit: "percentunit",
+      queries: [q(`rate(node_disk_io_time_seconds_total[${r}])`, "{{instance}} {{device}}")],
+    },
+    {
+      title: "Network throughput",
+      description: "Bytes received and transmitted per second, per interface (loopback excluded).",
+      unit: "Bps",
+      queries: [
+        q(`sum by (instance) (rate(node_network_receive_bytes_total{device!="lo"}[${r}]))`, "{{instance}} rx"),
+        q(`sum by (instance) (rate(node_network_transmit_bytes_total{device!="lo"}[${r}]))`, "{{instance}} tx"),
+      ],
+    },
+    {
+      title: "Network errors",
+      description: "Receive and transmit errors per second (errors).",
+      unit: "pps",
+      queries: [
+        q(
+          `sum by (instance) (rate(node_network_receive_errs_total[${r}]) + rate(node_network_transmit_errs_total[${r}]))`,
+          "{{instance}}",
+        ),
+      ],
+    },
+    {
+      title: "Clock offset",
+      description: "Offset of the system clock reported by the kernel's timex; HostClockSkew fires past the threshold.",
+      unit: "s",
+      queries: [q(`node_timex_offset_seconds`, "{{instance}}")],
+    },
+  ];
+  for (const p of panels) d.withPanel(promPanel(p, layout));
+  return d.build();
+}
+
+export function securityDashboard(s: MonitoringSettings): object {
+  const job = `job="${s.appJob}"`;
+  const r = "$__rate_interval";
+  const layout = new Layout();
+  const d = dashboard(DASHBOARD_UIDS.security, "TaskFlow — Security", ["security"]);
+  const panels: PanelSpec[] = [
+    {
+      title: "Authentication failures by reason",
+      description: "Requests to /tasks refused with 401 per second, by reason (missing, malformed, invalid token).",
+      unit: "reqps",
+      queries: [q(`sum by (reason) (rate(taskflow_auth_failures_total{${job}}[${r}]))`, "{{reason}}")],
+    },
+    {
+      title: "4xx responses by route",
+      description: "Client errors per second by route and status: probing, broken clients, validation failures.",
+      unit: "reqps",
+      queries: [
+        q(
+          `sum by (route, status_code) (rate(http_requests_total{${job},status_code=~"4.."}[${r}]))`,
+          "{{route}} {{status_code}}",
+        ),
+      ],
+    },
+    {
+      title: "Rate-limited requests",
+      description: "Requests refused with 429 by the per-client rate limit, per second.",
+      unit: "reqps",
+      queries: [q(`sum(rate(taskflow_rate_limited_total{${job}}[${r}]))`, "rate limited")],
+    },
+  ];
+  for (const p of panels) d.withPanel(promPanel(p, layout));
+
+  const cw = s.grafana.cloudwatch;
+  if (cw) {
+    const cis = new timeseries.PanelBuilder()
+      .title("CloudTrail CIS alarms (events per 5 min)")
+      .description(
+        "CIS AWS Foundations §4 metric filters on the CloudTrail log group; any non-zero value raised an alarm.",
+      )
+      .unit("short")
+      .datasource(cwDs)
+      .gridPos(layout.next());
+    CIS_METRICS.forEach((metric, i) =>
+      cis.withTarget(
+        new cloudwatch.MetricsQueryBuilder()
+          .refId(`C${i}`)
+          .datasource(cwDs)
+          .region(cw.region)
+          .namespace(cw.cisNamespace)
+          .metricName(metric)
+          .statistic("Sum")
+          .period("300")
+          .label(metric),
+      ),
+    );
+    d.withPanel(cis);
+    d.withPanel(
+      new timeseries.PanelBuilder()
+        .title("GuardDuty findings routed to alerts")
+        .description(
+          "Invocations of the EventBridge rule that forwards GuardDuty findings at or above the configured severity to the alert topic.",
+        )
+        .unit("short")
+        .datasource(cwDs)
+        .gridPos(layout.next())
+        .withTarget(
+          new cloudwatch.MetricsQueryBuilder()
+            .refId("G")
+            .datasource(cwDs)
+            .region(cw.region)
+            .namespace("AWS/Events")
+            .metricName("TriggeredRules")
+            .dimensions({ RuleName: cw.guardDutyRuleName })
+            .statistic("Sum")
+            .period("300")
+            .label("findings"),
+        ),
+    );
+  }
+  return d.build();
+}
+
+export function alertsDashboard(): object {
+  const layout = new Layout();
+  const d = dashboard(DASHBOARD_UIDS.alerts, "TaskFlow — Alerts", ["alerts"]);
+  const panels: PanelSpec[] = [
+    {
+      title: "Firing alerts by severity",
+      description:
+        "Alerts currently firing in Prometheus, by severity (the Watchdog heartbeat is always one info alert).",
+      unit: "short",
+      kind: "stat",
+      queries: [q(`count by (severity) (ALERTS{alertstate="firing"})`, "{{severity}}")],
+    },
+    {
+      title: "Firing alerts over time",
+      description: "Firing alerts by name and severity over the selected range.",
+      unit: "short",
+      queries: [q(`count by (alertname, severity) (ALERTS{alertstate="firing"})`, "{{alertname}} ({{severity}})")],
+    },
+    {
+      title: "Pending alerts",
+      description: "Alerts whose condition holds but whose `for` has not elapsed yet.",
+      unit: "short",
+      queries: [q(`count by (alertname) (ALERTS{alertstate="pending"}) or vector(0)`, "{{alertname}}")],
+    },
+    {
+      title: "Notifications sent by integration",
+      description: "Alertmanager notifications per second, by integration (webhook, sns, slack, email).",
+      unit: "ops",
+      queries: [
+        q(`sum by (integration) (rate(alertmanager_notifications_total[$__rate_interval]))`, "{{integration}}"),
+      ],
+    },
+  ];
+  for (const p of panels) d.withPanel(promPanel(p, layout));
+  return d.build();
+}
+
+/** Datasources provisioning: Prometheus and Alertmanager always, CloudWatch on AWS (instance-role auth). */
+export function datasourcesProvisioning(s: MonitoringSettings): object {
+  const l = s.listen;
+  const basic = s.basicAuth
+    ? {
+        basicAuth: true,
+        basicAuthUser: s.basicAuth.username,
+        secureJsonData: { basicAuthPassword: s.basicAuth.password },
+      }
+    : {};
+  return {
+    apiVersion: 1,
+    datasources: [
+      {
+        name: "Prometheus",
+        uid: DATASOURCE_UIDS.prometheus,
+        type: "prometheus",
+        access: "proxy",
+        url: `http://127.0.0.1:${l.prometheusPort}`,
+        isDefault: true,
+        editable: false,
+        jsonData: { timeInterval: s.scrapeInterval, httpMethod: "POST" },
+        ...basic,
+      },
+      {
+        name: "Alertmanager",
+        uid: DATASOURCE_UIDS.alertmanager,
+        type: "alertmanager",
+        access: "proxy",
+        url: `http://127.0.0.1:${l.alertmanagerPort}`,
+        editable: false,
+        jsonData: { implementation: "prometheus", handleGrafanaManagedAlerts: false },
+        ...basic,
+      },
+      ...(s.grafana.cloudwatch
+        ? [
+            {
+              name: "CloudWatch",
+              uid: DATASOURCE_UIDS.cloudwatch,
+              type: "cloudwatch",
+              editable: false,
+              jsonData: { authType: "default", defaultRegion: s.grafana.cloudwatch.region },
+            },
+          ]
+        : []),
+    ],
+  };
+}
+
+export function dashboardsProvisioning(dashboardsPath: string): object {
+  return {
+    apiVersion: 1,
+    providers: [
+      {
+        name: "taskflow",
+        orgId: 1,
+        folder: "TaskFlow",
+        type: "file",
+        disableDeletion: true,
+        allowUiUpdates: false,
+        updateIntervalSeconds: 60,
+        options: { path: dashboardsPath },
+      },
+    ],
+  };
+}
+
+/** grafana.ini: anonymous access off, no sign-up, admin password from settings. */
+export function grafanaIni(s: MonitoringSettings): string {
+  return [
+    "[server]",
+    `http_port = ${s.listen.grafanaPort}`,
+    "",
+    "[security]",
+    "admin_user = admin",
+    `admin_password = """${s.grafana.adminPassword}"""`,
+    "disable_gravatar = true",
+    "cookie_secure = false",
+    "",
+    "[auth.anonymous]",
+    "enabled = false",
+    "",
+    "[users]",
+    "allow_sign_up = false",
+    "",
+    "[analytics]",
+    "reporting_enabled = false",
+    "check_for_updates = false",
+    "",
+  ].join("\n");
+}

@@ -1,0 +1,73 @@
+/**
+ * monitoring-config: settings → the files that configure Prometheus, Alertmanager, blackbox_exporter and
+ * Grafana. Pure TypeScript, no Pulumi: `npm run local`, the tests and the MonitoringHost all call
+ * `renderBundle`, so what is tested is what is deployed.
+ */
+import { createHash } from "node:crypto";
+import { stringify } from "yaml";
+import { alertmanagerConfig } from "./alertmanager";
+import { composeFile } from "./compose";
+import {
+  alertsDashboard,
+  dashboardsProvisioning,
+  datasourcesProvisioning,
+  grafanaIni,
+  hostDashboard,
+  securityDashboard,
+  serviceDashboard,
+} from "./grafana";
+import { blackboxConfig, prometheusConfig, webConfig } from "./prometheus";
+import { buildRuleFiles } from "./rules";
+import { validateSettings, type MonitoringSettings } from "./settings";
+
+export * from "./settings";
+export { allAlerts, buildRuleFiles, errorBudget, sloRatioRecord, sloWindows } from "./rules";
+export type { AlertRule, RecordingRule, RuleFile, RuleGroup, Severity } from "./rules";
+export { CIS_METRICS, DASHBOARD_UIDS, DATASOURCE_UIDS } from "./grafana";
+export { bcryptHash } from "./prometheus";
+
+/** Relative path → file content. */
+export type Bundle = Record<string, string>;
+
+const HEADER = "# Rendered by monitoring-config (npm run render). Do not edit: change the settings instead.\n";
+
+export function toYaml(value: unknown): string {
+  return HEADER + stringify(value, { lineWidth: 0, sortMapEntries: false });
+}
+
+/** Where Grafana reads provisioned dashboards inside its container / on the local machine. */
+export const GRAFANA_DASHBOARDS_PATH = "/var/lib/grafana/dashboards";
+
+/** Render every file for the given settings (validated first). Deterministic: same settings, same bytes. */
+export function renderBundle(settings: MonitoringSettings, opts: { dashboardsPath?: string } = {}): Bundle {
+  const s = validateSettings(settings);
+  const files: Bundle = {
+    "prometheus/prometheus.yml": toYaml(prometheusConfig(s)),
+    "alertmanager/alertmanager.yml": toYaml(alertmanagerConfig(s)),
+    "blackbox/blackbox.yml": toYaml(blackboxConfig()),
+    "grafana/grafana.ini": grafanaIni(s),
+    "grafana/provisioning/datasources/datasources.yml": toYaml(datasourcesProvisioning(s)),
+    "grafana/provisioning/dashboards/taskflow.yml": toYaml(
+      dashboardsProvisioning(opts.dashboardsPath ?? GRAFANA_DASHBOARDS_PATH),
+    ),
+    "grafana/dashboards/service.json": JSON.stringify(serviceDashboard(s), null, 2) + "\n",
+    "grafana/dashboards/host.json": JSON.stringify(hostDashboard(), null, 2) + "\n",
+    "grafana/dashboards/security.json": JSON.stringify(securityDashboard(s), null, 2) + "\n",
+    "grafana/dashboards/alerts.json": JSON.stringify(alertsDashboard(), null, 2) + "\n",
+    "docker-compose.yml": toYaml(composeFile(s)),
+  };
+  for (const rf of buildRuleFiles(s)) files[`prometheus/rules/${rf.file}`] = toYaml({ groups: rf.groups });
+  const web = webConfig(s);
+  if (web) {
+    files["prometheus/web.yml"] = toYaml(web);
+    files["alertmanager/web.yml"] = toYaml(web);
+  }
+  return Object.fromEntries(Object.entries(files).sort(([a], [b]) => a.localeCompare(b)));
+}
+
+/** sha256 over sorted paths and contents: the trigger that re-applies the bundle on the host. */
+export function bundleHash(bundle: Bundle): string {
+  const h = createHash("sha256");
+  for (const path of Object.keys(bundle).sort()) h.update(path).update("\0").update(bundle[path]).update("\0");
+  return h.digest("hex");
+}

@@ -1,0 +1,120 @@
+import bcrypt from "bcryptjs";
+import { createHash } from "node:crypto";
+import type { MonitoringSettings } from "./settings";
+
+const BCRYPT_ALPHABET = "./ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+
+/**
+ * bcrypt hash for web.yml. The salt is derived from the credentials so that the same password renders the
+ * same file (a stable bundle hash means no needless reload on the host); a new password gives a new salt.
+ */
+export function bcryptHash(username: string, password: string): string {
+  const digest = createHash("sha256").update(`web.yml:${username}:${password}`).digest();
+  let salt = "";
+  for (let i = 0; i < 22; i++) salt += BCRYPT_ALPHABET[digest[i] % 64];
+  // The 22nd character only carries 2 bits in bcrypt; keep it in the canonical subset.
+  salt = salt.slice(0, 21) + ".Oeu"[digest[21] % 4];
+  return bcrypt.hashSync(password, `$2b$10$${salt}`);
+}
+
+/** web.yml for Prometheus and Alertmanager: basic auth with a bcrypt hash, or null when auth is off. */
+export function webConfig(s: MonitoringSettings): object | null {
+  if (!s.basicAuth) return null;
+  return { basic_auth_users: { [s.basicAuth.username]: bcryptHash(s.basicAuth.username, s.basicAuth.password) } };
+}
+
+function auth(s: MonitoringSettings) {
+  return s.basicAuth ? { basic_auth: { username: s.basicAuth.username, password: s.basicAuth.password } } : {};
+}
+
+function appJobs(s: MonitoringSettings): object[] {
+  const t = s.targets;
+  if (t.kind === "static") {
+    return [
+      { job_name: s.appJob, static_configs: [{ targets: t.app, labels: { service: "taskflow" } }] },
+      { job_name: "node", static_configs: [{ targets: t.node }] },
+    ];
+  }
+  const filters = Object.entries(t.tags).map(([k, v]) => ({ name: `tag:${k}`, values: [v] }));
+  const ec2 = (port: number, extraFilters: object[] = []) => ({
+    ec2_sd_configs: [
+      { region: t.region, port, refresh_interval: t.refreshInterval, filters: [...filters, ...extraFilters] },
+    ],
+    relabel_configs: [
+      // Scrape the private address (the security groups only admit the monitoring host inside the VPC).
+      {
+        source_labels: ["__meta_ec2_private_ip"],
+        regex: "(.+)",
+        target_label: "__address__",
+        replacement: `$1:${port}`,
+      },
+      { source_labels: ["__meta_ec2_instance_id"], target_label: "instance_id" },
+      { source_labels: ["__meta_ec2_tag_Name"], target_label: "name" },
+      { source_labels: ["__meta_ec2_tag_Role"], target_label: "role" },
+      { source_labels: ["__meta_ec2_availability_zone"], target_label: "availability_zone" },
+      { source_labels: ["__meta_ec2_instance_state"], regex: "running", action: "keep" },
+    ],
+  });
+  return [
+    {
+      job_name: s.appJob,
+      ...ec2(t.appMetricsPort, [{ name: "tag:Role", values: [t.appRole] }]),
+    },
+    { job_name: "node", ...ec2(t.nodePort) },
+  ];
+}
+
+/** prometheus.yml */
+export function prometheusConfig(s: MonitoringSettings): object {
+  const l = s.listen;
+  const local = (port: number) => `127.0.0.1:${port}`;
+  return {
+    global: {
+      scrape_interval: s.scrapeInterval,
+      scrape_timeout: s.scrapeTimeout,
+      evaluation_interval: s.evaluationInterval,
+      external_labels: { stack: s.stack },
+    },
+    rule_files: ["rules/*.yml"],
+    alerting: {
+      alertmanagers: [{ ...auth(s), static_configs: [{ targets: [local(l.alertmanagerPort)] }] }],
+    },
+    scrape_configs: [
+      { job_name: "prometheus", ...auth(s), static_configs: [{ targets: [local(l.prometheusPort)] }] },
+      { job_name: "alertmanager", ...auth(s), static_configs: [{ targets: [local(l.alertmanagerPort)] }] },
+      { job_name: "blackbox", static_configs: [{ targets: [local(l.blackboxPort)] }] },
+      ...appJobs(s),
+      {
+        job_name: "blackbox-http",
+        metrics_path: "/probe",
+        params: { module: ["http_2xx"] },
+        static_configs: [{ targets: s.probeUrls }],
+        relabel_configs: [
+          { source_labels: ["__address__"], target_label: "__param_target" },
+          { source_labels: ["__param_target"], target_label: "instance" },
+          { target_label: "__address__", replacement: local(l.blackboxPort) },
+        ],
+      },
+    ],
+  };
+}
+
+/** blackbox.yml: http_2xx follows redirects, prefers IPv4, and records TLS expiry for https targets. */
+export function blackboxConfig(): object {
+  return {
+    modules: {
+      http_2xx: {
+        prober: "http",
+        timeout: "5s",
+        http: {
+          valid_status_codes: [],
+          method: "GET",
+          preferred_ip_protocol: "ip4",
+          ip_protocol_fallback: true,
+          follow_redirects: true,
+          fail_if_ssl: false,
+        },
+      },
+    },
+  };
+}

@@ -1,0 +1,293 @@
+import type { BurnWindow, MonitoringSettings } from "./settings";
+
+export type Severity = "critical" | "warning" | "info";
+
+export interface AlertRule {
+  alert: string;
+  expr: string;
+  for?: string;
+  labels: { severity: Severity } & Record<string, string>;
+  annotations: { summary: string; description: string; runbook_url: string };
+}
+export interface RecordingRule {
+  record: string;
+  expr: string;
+  labels?: Record<string, string>;
+}
+export interface RuleGroup {
+  name: string;
+  interval?: string;
+  rules: (AlertRule | RecordingRule)[];
+}
+/** One rule file of the bundle: prometheus/rules/<file>.yml */
+export interface RuleFile {
+  file: string;
+  groups: RuleGroup[];
+}
+
+const pct = (r: number) => `${+(r * 100).toFixed(4)} %`;
+
+/** `le` selector value for a ratio like 0.999 → budget 0.001 with float noise removed. */
+export const errorBudget = (objective: number) => +(1 - objective).toFixed(10);
+
+/** Recording-rule name of the SLI error ratio over a window. */
+export const sloRatioRecord = (window: string) => `slo:sli_error:ratio_rate${window}`;
+
+export function sloWindows(s: MonitoringSettings): string[] {
+  const all = [...s.slo.page, ...s.slo.ticket].flatMap((w) => [w.long, w.short]);
+  return [...new Set([...all, s.slo.period])];
+}
+
+/** Every rule file, built from the settings: thresholds and `for` durations are never hard-coded. */
+export function buildRuleFiles(s: MonitoringSettings): RuleFile[] {
+  const t = s.thresholds;
+  const job = `job="${s.appJob}"`;
+  const w = t.rateWindow;
+  const runbook = (name: string) => `${s.runbookBaseUrl}#${name.toLowerCase()}`;
+  const alert = (
+    name: string,
+    severity: Severity,
+    expr: string,
+    forDuration: string | undefined,
+    summary: string,
+    description: string,
+  ): AlertRule => ({
+    alert: name,
+    expr,
+    ...(forDuration ? { for: forDuration } : {}),
+    labels: { severity },
+    annotations: { summary, description, runbook_url: runbook(name) },
+  });
+
+  const service: RuleGroup = {
+    name: "taskflow-service",
+    rules: [
+      alert(
+        "ServiceDown",
+        "critical",
+        `up{${job}} == 0`,
+        t.serviceDownFor,
+        "TaskFlow metrics target {{ $labels.instance }} is down",
+        `Prometheus has not been able to scrape {{ $labels.instance }} for ${t.serviceDownFor}: the service is down, restarting, or unreachable from the monitoring host.`,
+      ),
+      alert(
+        "HighErrorRate",
+        "critical",
+        `(sum by (job, instance) (rate(http_requests_total{${job},status_code=~"5.."}[${w}])) / sum by (job, instance) (rate(http_requests_total{${job}}[${w}]))) > ${t.errorRatio}`,
+        t.errorRateFor,
+        "TaskFlow on {{ $labels.instance }} answers {{ $value | humanizePercentage }} of requests with 5xx",
+        `More than ${pct(t.errorRatio)} of requests failed with a 5xx status over ${w} for ${t.errorRateFor}.`,
+      ),
+      alert(
+        "HighLatencyP95",
+        "warning",
+        `histogram_quantile(0.95, sum by (job, instance, le) (rate(http_request_duration_seconds_bucket{${job},route!="unmatched"}[${w}]))) > ${t.latencyP95Seconds}`,
+        t.latencyFor,
+        "TaskFlow p95 latency on {{ $labels.instance }} is {{ $value | humanizeDuration }}",
+        `The 95th percentile of request duration has been above ${t.latencyP95Seconds} s for ${t.latencyFor}.`,
+      ),
+      alert(
+        "SlowQueries",
+        "warning",
+        `sum by (job, instance) (increase(taskflow_db_slow_queries_total{${job}}[${w}])) > ${t.slowQueriesPerWindow}`,
+        t.slowQueriesFor,
+        "TaskFlow on {{ $labels.instance }} runs slow database queries",
+        `More than ${t.slowQueriesPerWindow} SQLite statements over SLOW_QUERY_MS within ${w}, for ${t.slowQueriesFor}.`,
+      ),
+      alert(
+        "FailedAuthSpike",
+        "warning",
+        `sum by (job, instance) (rate(taskflow_auth_failures_total{${job}}[${w}])) > ${t.authFailuresPerSecond}`,
+        t.authFailuresFor,
+        "Authentication failures on {{ $labels.instance }}: {{ $value | humanize }}/s",
+        `More than ${t.authFailuresPerSecond} requests per second were refused with 401 for ${t.authFailuresFor}: a misconfigured client or someone guessing tokens.`,
+      ),
+      alert(
+        "RateLimitingActive",
+        "warning",
+        `sum by (job, instance) (rate(taskflow_rate_limited_total{${job}}[${w}])) > ${t.rateLimitedPerSecond}`,
+        t.rateLimitedFor,
+        "TaskFlow on {{ $labels.instance }} is rate-limiting clients",
+        `More than ${t.rateLimitedPerSecond} requests per second were refused with 429 for ${t.rateLimitedFor}.`,
+      ),
+      alert(
+        "ProbeFailed",
+        "critical",
+        `probe_success{job="blackbox-http"} == 0`,
+        t.probeFailedFor,
+        "Public health check of {{ $labels.instance }} fails",
+        `blackbox_exporter could not get a 2xx from {{ $labels.instance }} for ${t.probeFailedFor}: users cannot reach the service.`,
+      ),
+      alert(
+        "TLSCertExpiringSoon",
+        "warning",
+        `(probe_ssl_earliest_cert_expiry{job="blackbox-http"} - time()) / 86400 < ${t.tlsExpiryDays}`,
+        "1h",
+        "TLS certificate of {{ $labels.instance }} expires in {{ $value | humanize }} days",
+        `The certificate served at {{ $labels.instance }} expires in less than ${t.tlsExpiryDays} days.`,
+      ),
+    ],
+  };
+
+  const budget = errorBudget(s.slo.objective);
+  const ratio = (win: string) =>
+    `sum by (job) (rate(http_requests_total{${job},status_code=~"5.."}[${win}])) / sum by (job) (rate(http_requests_total{${job}}[${win}]))`;
+  const burn = (ws: BurnWindow[]) =>
+    ws
+      .map(
+        (b) =>
+          `(${sloRatioRecord(b.long)}{${job}} > (${b.factor} * ${budget}) and ${sloRatioRecord(b.short)}{${job}} > (${b.factor} * ${budget}))`,
+      )
+      .join(" or ");
+  const describe = (ws: BurnWindow[]) => ws.map((b) => `${b.factor}× over ${b.long} and ${b.short}`).join(", or ");
+  const slo: RuleGroup = {
+    name: "taskflow-slo",
+    rules: [
+      ...sloWindows(s).map((win) => ({ record: sloRatioRecord(win), expr: ratio(win) })),
+      { record: "slo:objective:ratio", expr: `vector(${s.slo.objective})`, labels: { job: s.appJob } },
+      {
+        record: "slo:error_budget:remaining_ratio",
+        expr: `1 - (${sloRatioRecord(s.slo.period)}{${job}} / ${budget})`,
+      },
+      alert(
+        "SLOErrorBudgetBurnPage",
+        "critical",
+        burn(s.slo.page),
+        s.slo.pageFor,
+        "TaskFlow is burning its error budget fast",
+        `The availability SLO (${pct(s.slo.objective)} over ${s.slo.period}) burns at ${describe(s.slo.page)}: at this rate the budget is gone within days.`,
+      ),
+      alert(
+        "SLOErrorBudgetBurnTicket",
+        "warning",
+        burn(s.slo.ticket),
+        s.slo.ticketFor,
+        "TaskFlow is burning its error budget steadily",
+        `The availability SLO (${pct(s.slo.objective)} over ${s.slo.period}) burns at ${describe(s.slo.ticket)}.`,
+      ),
+    ],
+  };
+
+  const fsSel = `fstype!~"tmpfs|overlay|squashfs|ramfs|nsfs",mountpoint!~"/run.*|/boot.*"`;
+  const host: RuleGroup = {
+    name: "hosts",
+    rules: [
+      alert(
+        "HostHighCpu",
+        "warning",
+        `1 - avg by (instance) (rate(node_cpu_seconds_total{mode="idle"}[${w}])) > ${t.cpuRatio}`,
+        t.cpuFor,
+        "CPU on {{ $labels.instance }} is {{ $value | humanizePercentage }} busy",
+        `CPU utilisation has been above ${pct(t.cpuRatio)} for ${t.cpuFor}.`,
+      ),
+      alert(
+        "HostHighMemory",
+        "warning",
+        `1 - (node_memory_MemAvailable_bytes / node_memory_MemTotal_bytes) > ${t.memoryRatio}`,
+        t.memoryFor,
+        "Memory on {{ $labels.instance }} is {{ $value | humanizePercentage }} used",
+        `Less than ${pct(1 - t.memoryRatio)} of memory has been available for ${t.memoryFor}.`,
+      ),
+      alert(
+        "HostDiskFillingUp",
+        "warning",
+        `predict_linear(node_filesystem_avail_bytes{${fsSel}}[6h], ${t.diskFillHours} * 3600) < 0 and (node_filesystem_avail_bytes{${fsSel}} / node_filesystem_size_bytes{${fsSel}}) < 0.4 and node_filesystem_readonly{${fsSel}} == 0`,
+        t.diskFillFor,
+        `Filesystem {{ $labels.mountpoint }} on {{ $labels.instance }} fills up within ${t.diskFillHours} h`,
+        `At the growth of the last 6 h, {{ $labels.mountpoint }} will be full within ${t.diskFillHours} hours.`,
+      ),
+      alert(
+        "HostDiskAlmostFull",
+        "critical",
+        `(node_filesystem_avail_bytes{${fsSel}} / node_filesystem_size_bytes{${fsSel}}) < ${t.diskAlmostFullRatio} and node_filesystem_readonly{${fsSel}} == 0`,
+        t.diskAlmostFullFor,
+        "Filesystem {{ $labels.mountpoint }} on {{ $labels.instance }} is almost full",
+        `Less than ${pct(t.diskAlmostFullRatio)} of {{ $labels.mountpoint }} is free.`,
+      ),
+      alert(
+        "HostClockSkew",
+        "warning",
+        `(abs(node_timex_offset_seconds) > ${t.clockSkewSeconds}) or (node_timex_sync_status == 0)`,
+        t.clockSkewFor,
+        "Clock on {{ $labels.instance }} is off or not synchronised",
+        `The clock offset exceeds ${t.clockSkewSeconds} s or NTP is not synchronised, for ${t.clockSkewFor}: TLS, logs and metrics timestamps suffer.`,
+      ),
+    ],
+  };
+
+  const meta: RuleGroup = {
+    name: "meta",
+    rules: [
+      alert(
+        "PrometheusConfigReloadFailed",
+        "warning",
+        `prometheus_config_last_reload_successful == 0`,
+        t.metaFor,
+        "Prometheus on {{ $labels.instance }} failed to reload its configuration",
+        "The last configuration reload failed: Prometheus keeps running the previous configuration until it is fixed.",
+      ),
+      alert(
+        "PrometheusRuleEvaluationFailures",
+        "warning",
+        `increase(prometheus_rule_evaluation_failures_total[${w}]) > 0`,
+        t.metaFor,
+        "Prometheus fails to evaluate rules in {{ $labels.rule_group }}",
+        "Rules fail to evaluate: alerts based on them cannot fire.",
+      ),
+      alert(
+        "PrometheusNotConnectedToAlertmanagers",
+        "critical",
+        `prometheus_notifications_alertmanagers_discovered < 1`,
+        t.metaFor,
+        "Prometheus on {{ $labels.instance }} has no Alertmanager",
+        "Prometheus is connected to no Alertmanager: no alert can be delivered.",
+      ),
+      alert(
+        "PrometheusNotificationErrors",
+        "warning",
+        `increase(prometheus_notifications_errors_total[${w}]) > 0`,
+        t.metaFor,
+        "Prometheus on {{ $labels.instance }} fails to send alerts to {{ $labels.alertmanager }}",
+        "Prometheus got errors sending alerts to Alertmanager: notifications may be late or lost.",
+      ),
+      alert(
+        "AlertmanagerFailedToSendAlerts",
+        "warning",
+        `increase(alertmanager_notifications_failed_total[${w}]) > 0`,
+        t.metaFor,
+        "Alertmanager fails to deliver notifications via {{ $labels.integration }}",
+        "Alertmanager notifications through {{ $labels.integration }} fail: check the receiver's credentials and reachability.",
+      ),
+      alert(
+        "TargetDown",
+        "warning",
+        `up{job!="${s.appJob}"} == 0`,
+        t.targetDownFor,
+        "Target {{ $labels.instance }} of job {{ $labels.job }} is down",
+        `Prometheus has not been able to scrape {{ $labels.job }}/{{ $labels.instance }} for ${t.targetDownFor}.`,
+      ),
+      alert(
+        "Watchdog",
+        "info",
+        "vector(1)",
+        undefined,
+        "Alerting pipeline heartbeat",
+        "Always firing. If the heartbeat receiver stops getting it, the path Prometheus → Alertmanager → receiver is broken.",
+      ),
+    ],
+  };
+
+  return [
+    { file: "service.yml", groups: [service] },
+    { file: "slo.yml", groups: [slo] },
+    { file: "hosts.yml", groups: [host] },
+    { file: "meta.yml", groups: [meta] },
+  ];
+}
+
+/** Every alert rule, flat. */
+export function allAlerts(s: MonitoringSettings): AlertRule[] {
+  return buildRuleFiles(s)
+    .flatMap((f) => f.groups.flatMap((g) => g.rules))
+    .filter((r): r is AlertRule => "alert" in r);
+}
