@@ -192,7 +192,10 @@ export function hostDashboard(): object {
       description: "1-minute load average divided by the number of CPUs (saturation): above 1 means queuing.",
       unit: "short",
       queries: [
-        q(`node_load1 / on (instance) count by (instance) (node_cpu_seconds_total{mode="idle"})`, "{{instance}}"),
+        q(
+          `node_load1 / on (instance) count by (instance) (rate(node_cpu_seconds_total{mode="idle"}[${r}]))`,
+          "{{instance}}",
+        ),
       ],
     },
     {

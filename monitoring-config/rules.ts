@@ -75,7 +75,7 @@ export function buildRuleFiles(s: MonitoringSettings): RuleFile[] {
         "critical",
         `(sum by (job, instance) (rate(http_requests_total{${job},status_code=~"5.."}[${w}])) / sum by (job, instance) (rate(http_requests_total{${job}}[${w}]))) > ${t.errorRatio}`,
         t.errorRateFor,
-        "TaskFlow on {{ $labels.instance }} answers {{ $value | humanizePercentage }} of requests with 5xx",
+        `TaskFlow on {{ $labels.instance }} answers more than ${pct(t.errorRatio)} of requests with 5xx`,
         `More than ${pct(t.errorRatio)} of requests failed with a 5xx status over ${w} for ${t.errorRateFor}.`,
       ),
       alert(
@@ -83,7 +83,7 @@ export function buildRuleFiles(s: MonitoringSettings): RuleFile[] {
         "warning",
         `histogram_quantile(0.95, sum by (job, instance, le) (rate(http_request_duration_seconds_bucket{${job},route!="unmatched"}[${w}]))) > ${t.latencyP95Seconds}`,
         t.latencyFor,
-        "TaskFlow p95 latency on {{ $labels.instance }} is {{ $value | humanizeDuration }}",
+        `TaskFlow p95 latency on {{ $labels.instance }} is above ${t.latencyP95Seconds} s`,
         `The 95th percentile of request duration has been above ${t.latencyP95Seconds} s for ${t.latencyFor}.`,
       ),
       alert(
@@ -99,7 +99,7 @@ export function buildRuleFiles(s: MonitoringSettings): RuleFile[] {
         "warning",
         `sum by (job, instance) (rate(taskflow_auth_failures_total{${job}}[${w}])) > ${t.authFailuresPerSecond}`,
         t.authFailuresFor,
-        "Authentication failures on {{ $labels.instance }}: {{ $value | humanize }}/s",
+        `Authentication failures on {{ $labels.instance }} above ${t.authFailuresPerSecond}/s`,
         `More than ${t.authFailuresPerSecond} requests per second were refused with 401 for ${t.authFailuresFor}: a misconfigured client or someone guessing tokens.`,
       ),
       alert(
@@ -123,7 +123,7 @@ export function buildRuleFiles(s: MonitoringSettings): RuleFile[] {
         "warning",
         `(probe_ssl_earliest_cert_expiry{job="blackbox-http"} - time()) / 86400 < ${t.tlsExpiryDays}`,
         "1h",
-        "TLS certificate of {{ $labels.instance }} expires in {{ $value | humanize }} days",
+        `TLS certificate of {{ $labels.instance }} expires within ${t.tlsExpiryDays} days`,
         `The certificate served at {{ $labels.instance }} expires in less than ${t.tlsExpiryDays} days.`,
       ),
     ],
@@ -175,9 +175,9 @@ export function buildRuleFiles(s: MonitoringSettings): RuleFile[] {
       alert(
         "HostHighCpu",
         "warning",
-        `1 - avg by (instance) (rate(node_cpu_seconds_total{mode="idle"}[${w}])) > ${t.cpuRatio}`,
+        `1 - avg by (job, instance) (rate(node_cpu_seconds_total{mode="idle"}[${w}])) > ${t.cpuRatio}`,
         t.cpuFor,
-        "CPU on {{ $labels.instance }} is {{ $value | humanizePercentage }} busy",
+        `CPU on {{ $labels.instance }} is more than ${pct(t.cpuRatio)} busy`,
         `CPU utilisation has been above ${pct(t.cpuRatio)} for ${t.cpuFor}.`,
       ),
       alert(
@@ -185,7 +185,7 @@ export function buildRuleFiles(s: MonitoringSettings): RuleFile[] {
         "warning",
         `1 - (node_memory_MemAvailable_bytes / node_memory_MemTotal_bytes) > ${t.memoryRatio}`,
         t.memoryFor,
-        "Memory on {{ $labels.instance }} is {{ $value | humanizePercentage }} used",
+        `Memory on {{ $labels.instance }} is more than ${pct(t.memoryRatio)} used`,
         `Less than ${pct(1 - t.memoryRatio)} of memory has been available for ${t.memoryFor}.`,
       ),
       alert(

@@ -1,0 +1,209 @@
+import { describe, expect, it } from "vitest";
+import { execFileSync, spawnSync } from "node:child_process";
+import { readdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { stringify } from "yaml";
+import {
+  allAlerts,
+  bundleHash,
+  renderBundle,
+  settingsForStack,
+  validateSettings,
+  type Bundle,
+  type MonitoringSettings,
+} from "../../monitoring-config";
+import { ensureBinaries } from "../../scripts/lib/binaries";
+import { writeBundle } from "../../scripts/lib/bundle-io";
+import { tempDir } from "../helpers/service-process";
+import { ALERT_CASES, promtoolTests } from "./rule-cases";
+
+const bin = ensureBinaries();
+
+function run(cmd: string, args: string[]) {
+  const r = spawnSync(cmd, args, { encoding: "utf8" });
+  return { code: r.status, out: `${r.stdout}\n${r.stderr}` };
+}
+
+/** Every variant the product renders: local, test profile, both AWS stacks, and one with every receiver and auth. */
+const variants: Record<string, MonitoringSettings> = {
+  local: settingsForStack("local"),
+  test: settingsForStack("test"),
+  dev: settingsForStack("dev", { grafana: { adminPassword: "dev-admin-password-1" } }),
+  prod: settingsForStack("prod", { grafana: { adminPassword: "prod-admin-password-1" } }),
+  everything: settingsForStack("prod", {
+    grafana: { adminPassword: "prod-admin-password-1" },
+    basicAuth: { username: "ops", password: "correct-horse-battery" },
+    smtp: { smarthost: "smtp.example.com:587", from: "alerts@example.com", username: "u", password: "p" },
+    receivers: {
+      page: {
+        sns: { topicArn: "arn:aws:sns:eu-west-1:123456789012:alerts", region: "eu-west-1" },
+        slack: { apiUrl: "https://hooks.slack.com/services/T/B/X", channel: "#oncall" },
+        email: { to: "oncall@example.com" },
+        webhook: { url: "https://hooks.example.com/page" },
+      },
+      ticket: { email: { to: "team@example.com" } },
+      heartbeat: { webhook: { url: "https://heartbeat.example.com/ping" } },
+    },
+  }),
+};
+
+function rendered(name: string): { dir: string; bundle: Bundle } {
+  const dir = tempDir(`bundle-${name}-`);
+  const bundle = renderBundle(variants[name]);
+  writeBundle(bundle, dir);
+  return { dir, bundle };
+}
+
+describe("rendered bundle against the real promtool and amtool", () => {
+  for (const name of Object.keys(variants)) {
+    it(`${name}: promtool check config (with rules) and amtool check-config pass`, () => {
+      const { dir, bundle } = rendered(name);
+      const prom = run(bin.promtool, ["check", "config", join(dir, "prometheus/prometheus.yml")]);
+      expect(prom.code, prom.out).toBe(0);
+      expect(prom.out).toMatch(/4 rule files found/);
+      const rules = run(bin.promtool, [
+        "check",
+        "rules",
+        ...readdirSync(join(dir, "prometheus/rules")).map((f) => join(dir, "prometheus/rules", f)),
+      ]);
+      expect(rules.code, rules.out).toBe(0);
+      const am = run(bin.amtool, ["check-config", join(dir, "alertmanager/alertmanager.yml")]);
+      expect(am.code, am.out).toBe(0);
+      if (bundle["prometheus/web.yml"]) {
+        const web = run(bin.promtool, ["check", "web-config", join(dir, "prometheus/web.yml")]);
+        expect(web.code, web.out).toBe(0);
+      }
+    });
+  }
+
+  it("promtool check web-config rejects a broken web.yml (the check can fail)", () => {
+    const dir = tempDir("web-");
+    writeFileSync(join(dir, "web.yml"), stringify({ basic_auth_users: { ops: "not-a-bcrypt-hash" } }));
+    expect(run(bin.promtool, ["check", "web-config", join(dir, "web.yml")]).code).not.toBe(0);
+  });
+
+  it("basic auth: web.yml holds a bcrypt hash that verifies the password, and scrapes carry credentials", async () => {
+    const bundle = renderBundle(variants.everything);
+    const web = bundle["prometheus/web.yml"];
+    const hash = /ops: (\S+)/.exec(web)?.[1] ?? "";
+    expect(hash).toMatch(/^\$2[aby]\$10\$/);
+    const bcrypt = await import("bcryptjs");
+    expect(bcrypt.compareSync("correct-horse-battery", hash)).toBe(true);
+    expect(bundle["prometheus/prometheus.yml"]).toMatch(/basic_auth:\s+username: ops/);
+  });
+
+  it("promtool test rules: every alert fires with its labels and annotations, not before its for, not below its threshold", () => {
+    const s = variants.local;
+    const { dir } = rendered("local");
+    const alerts = allAlerts(s);
+    // Every shipped alert has a case, and every case names a shipped alert.
+    expect(ALERT_CASES.map((c) => c.alert).sort()).toEqual(alerts.map((a) => a.alert).sort());
+    const ruleFiles = readdirSync(join(dir, "prometheus/rules")).map((f) => join(dir, "prometheus/rules", f));
+    const testFile = join(dir, "rules.test.yml");
+    writeFileSync(testFile, stringify(promtoolTests(ruleFiles, alerts), { lineWidth: 0 }));
+    const r = run(bin.promtool, ["test", "rules", testFile]);
+    expect(r.code, r.out).toBe(0);
+    expect(r.out).toMatch(/SUCCESS/);
+  });
+
+  it("promtool test rules catches a wrong threshold (the unit tests can fail)", () => {
+    const s = settingsForStack("local", { thresholds: { errorRatio: 0.2 } });
+    const dir = tempDir("bad-rules-");
+    writeBundle(renderBundle(s), dir);
+    const ruleFiles = readdirSync(join(dir, "prometheus/rules")).map((f) => join(dir, "prometheus/rules", f));
+    const testFile = join(dir, "rules.test.yml");
+    writeFileSync(testFile, stringify(promtoolTests(ruleFiles, allAlerts(s)), { lineWidth: 0 }));
+    const r = run(bin.promtool, ["test", "rules", testFile]);
+    expect(r.code).not.toBe(0);
+    expect(r.out).toMatch(/HighErrorRate/);
+  });
+
+  it("promtool rejects an invalid rule file", () => {
+    const dir = tempDir("invalid-rule-");
+    const file = join(dir, "bad.yml");
+    writeFileSync(file, stringify({ groups: [{ name: "x", rules: [{ alert: "Broken", expr: "sum(rate(up[5m]" }] }] }));
+    expect(run(bin.promtool, ["check", "rules", file]).code).not.toBe(0);
+  });
+});
+
+describe("alert rules and routing", () => {
+  const s = variants.local;
+  it("every alert has severity, summary, description and a runbook anchor that exists in docs/runbooks.md", async () => {
+    const { readFileSync } = await import("node:fs");
+    const runbooks = readFileSync(join(__dirname, "..", "..", "docs", "runbooks.md"), "utf8");
+    for (const a of allAlerts(s)) {
+      expect(["critical", "warning", "info"]).toContain(a.labels.severity);
+      expect(a.annotations.summary.length).toBeGreaterThan(10);
+      expect(a.annotations.description.length).toBeGreaterThan(10);
+      const anchor = a.annotations.runbook_url.split("#")[1];
+      expect(anchor).toBe(a.alert.toLowerCase());
+      expect(runbooks, `runbook section for ${a.alert}`).toMatch(new RegExp(`^## ${a.alert}$`, "m"));
+    }
+  });
+
+  it("thresholds and for durations come from settings", () => {
+    const custom = settingsForStack("local", { thresholds: { errorRatio: 0.02, errorRateFor: "7m" } });
+    const rule = allAlerts(custom).find((a) => a.alert === "HighErrorRate");
+    expect(rule?.expr).toMatch(/> 0.02$/);
+    expect(rule?.for).toBe("7m");
+  });
+
+  it("amtool routes each severity to its receiver and Watchdog to the heartbeat", () => {
+    const { dir } = rendered("local");
+    const cfg = join(dir, "alertmanager/alertmanager.yml");
+    const route = (labels: string[]) =>
+      execFileSync(bin.amtool, ["config", "routes", "test", `--config.file=${cfg}`, ...labels], {
+        encoding: "utf8",
+      }).trim();
+    expect(route(["alertname=ServiceDown", "severity=critical"])).toBe("page");
+    expect(route(["alertname=HighLatencyP95", "severity=warning"])).toBe("ticket");
+    expect(route(["alertname=Something", "severity=info"])).toBe("null");
+    expect(route(["alertname=Watchdog", "severity=info"])).toBe("heartbeat");
+  });
+
+  it("AWS stacks discover targets by tag and notify the SNS topic with an explicit region", () => {
+    const b = renderBundle(variants.dev);
+    expect(b["prometheus/prometheus.yml"]).toMatch(/ec2_sd_configs/);
+    expect(b["prometheus/prometheus.yml"]).toMatch(/tag:Stack/);
+    expect(b["prometheus/prometheus.yml"]).toMatch(/__meta_ec2_private_ip/);
+    expect(b["alertmanager/alertmanager.yml"]).toMatch(/sns_configs:[\s\S]*sigv4:\s+region: us-east-1/);
+    expect(b["grafana/provisioning/datasources/datasources.yml"]).toMatch(/type: cloudwatch/);
+  });
+});
+
+describe("bundle rendering", () => {
+  it("is deterministic: same settings, same bytes and hash", () => {
+    const a = renderBundle(settingsForStack("prod", { grafana: { adminPassword: "prod-admin-password-1" } }));
+    const b = renderBundle(settingsForStack("prod", { grafana: { adminPassword: "prod-admin-password-1" } }));
+    expect(a).toEqual(b);
+    expect(bundleHash(a)).toBe(bundleHash(b));
+    const c = renderBundle(settingsForStack("prod", { grafana: { adminPassword: "prod-admin-password-2" } }));
+    expect(bundleHash(c)).not.toBe(bundleHash(a));
+  });
+
+  it.each<[string, (s: MonitoringSettings) => void, RegExp]>([
+    ["scrape interval", (s) => (s.scrapeInterval = "fast"), /scrapeInterval="fast".*duration/],
+    ["error ratio", (s) => (s.thresholds.errorRatio = 5), /thresholds.errorRatio=5.*ratio/],
+    ["SLO objective", (s) => (s.slo.objective = 99.9), /slo.objective=99.9/],
+    [
+      "static target",
+      (s) => s.targets.kind === "static" && (s.targets.app = ["nohost"]),
+      /targets.app\[0\]="nohost".*host:port/,
+    ],
+    ["probe URL", (s) => (s.probeUrls = ["ftp://x"]), /probeUrls\[0\].*http/],
+    ["empty receiver", (s) => (s.receivers.page = {}), /receivers.page.*sns, slack, email, webhook/],
+    ["SNS ARN", (s) => (s.receivers.page = { sns: { topicArn: "topic", region: "eu-west-1" } }), /topicArn="topic"/],
+    ["e-mail without smtp", (s) => (s.receivers.ticket = { email: { to: "a@b.co" } }), /smtp.*required/],
+    ["short password", (s) => (s.basicAuth = { username: "u", password: "short" }), /basicAuth.password/],
+    ["burn windows", (s) => (s.slo.page = []), /slo.page.*at least one/],
+  ])("rejects a bad %s naming the key and what is allowed", (_name, mutate, message) => {
+    const s = settingsForStack("local");
+    mutate(s);
+    expect(() => validateSettings(s)).toThrow(message);
+  });
+
+  it("rejects an unknown stack and AWS stacks without a Grafana admin password", () => {
+    expect(() => settingsForStack("staging" as never)).toThrow(/stack="staging".*local, test, dev, prod/);
+    expect(() => renderBundle(settingsForStack("dev"))).toThrow(/grafana.adminPassword/);
+  });
+});
