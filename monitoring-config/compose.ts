@@ -22,6 +22,7 @@ export function composeFile(s: MonitoringSettings): object {
           "--config.file=/etc/prometheus/prometheus.yml",
           "--storage.tsdb.path=/prometheus",
           `--storage.tsdb.retention.time=${s.retention}`,
+          `--rules.alert.resend-delay=${s.alertResendDelay}`,
           `--web.listen-address=${l.host}:${l.prometheusPort}`,
           "--web.enable-lifecycle",
           ...webConfig,

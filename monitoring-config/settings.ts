@@ -117,6 +117,8 @@ export interface MonitoringSettings {
   scrapeInterval: string;
   evaluationInterval: string;
   scrapeTimeout: string;
+  /** How often Prometheus re-sends firing alerts to Alertmanager (its --rules.alert.resend-delay). */
+  alertResendDelay: string;
   retention: string;
   thresholds: AlertThresholds;
   slo: SloSettings;
@@ -233,6 +235,7 @@ function base(stack: StackName): MonitoringSettings {
     scrapeInterval: "15s",
     evaluationInterval: "15s",
     scrapeTimeout: "10s",
+    alertResendDelay: "1m",
     retention: "15d",
     thresholds: { ...DEFAULT_THRESHOLDS },
     slo: structuredClone(DEFAULT_SLO),
@@ -258,6 +261,7 @@ function testProfile(): MonitoringSettings {
   s.scrapeInterval = "1s";
   s.evaluationInterval = "1s";
   s.scrapeTimeout = "1s";
+  s.alertResendDelay = "2s";
   s.thresholds = {
     ...s.thresholds,
     rateWindow: "10s",
@@ -382,7 +386,8 @@ export function validateSettings(s: MonitoringSettings): MonitoringSettings {
   };
 
   if (!STACKS.includes(s.stack)) fail("stack", s.stack, `allowed values are ${STACKS.join(", ")}`);
-  for (const k of ["scrapeInterval", "evaluationInterval", "scrapeTimeout", "retention"] as const) duration(k, s[k]);
+  for (const k of ["scrapeInterval", "evaluationInterval", "scrapeTimeout", "alertResendDelay", "retention"] as const)
+    duration(k, s[k]);
   for (const [k, v] of Object.entries(s.thresholds)) {
     if (typeof v === "string") duration(`thresholds.${k}`, v);
     else if (k.endsWith("Ratio")) ratio(`thresholds.${k}`, v);

@@ -81,7 +81,6 @@ export async function buildApp(opts: BuildOptions): Promise<Service> {
       const incoming = req.headers["x-request-id"];
       return typeof incoming === "string" && REQUEST_ID.test(incoming) ? incoming : randomUUID();
     },
-    requestIdLogLabel: "requestId",
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
     return503OnClosing: true,
   });

@@ -11,9 +11,11 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { freePort, waitFor } from "../../scripts/lib/net";
+
+export { freePort, waitFor };
 
 export const REPO_ROOT = resolve(__dirname, "..", "..");
 export const SERVICE_ENTRY = join(REPO_ROOT, "service", "src", "main.ts");
@@ -45,38 +47,8 @@ export interface StartOptions {
   timeoutMs?: number;
 }
 
-/** A port that was free a moment ago on 127.0.0.1. */
-export function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const srv = createServer();
-    srv.once("error", rej);
-    srv.listen(0, "127.0.0.1", () => {
-      const addr = srv.address();
-      const port = typeof addr === "object" && addr ? addr.port : 0;
-      srv.close(() => res(port));
-    });
-  });
-}
-
 export function tempDir(prefix = "taskflow-"): string {
   return mkdtempSync(join(tmpdir(), prefix));
-}
-
-export async function waitFor(url: string, timeoutMs: number, proc?: ChildProcess): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let last = "";
-  while (Date.now() < deadline) {
-    if (proc && proc.exitCode !== null) throw new Error(`process exited with ${proc.exitCode} before ${url} answered`);
-    try {
-      const r = await fetch(url);
-      if (r.ok) return;
-      last = `HTTP ${r.status}`;
-    } catch (err) {
-      last = (err as Error).message;
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${url} did not become ready within ${timeoutMs} ms (last: ${last})`);
 }
 
 export async function startService(opts: StartOptions = {}): Promise<ServiceProcess> {

@@ -189,7 +189,7 @@ describe("TaskFlow API (in-process, real SQLite file)", () => {
     expect(kept.headers["x-request-id"]).toBe("abc-123");
     const replaced = await svc.app.inject({ url: "/", headers: { "x-request-id": "bad id with spaces" } });
     expect(replaced.headers["x-request-id"]).toMatch(/^[0-9a-f-]{36}$/);
-    expect(logs.some((l) => l.requestId === "abc-123")).toBe(true);
+    expect(logs.some((l) => l.reqId === "abc-123")).toBe(true);
   });
 
   it("sets helmet's security headers", async () => {

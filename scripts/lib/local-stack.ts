@@ -1,0 +1,330 @@
+/**
+ * The whole stack on one machine, as child processes on loopback: TaskFlow, node_exporter,
+ * blackbox_exporter, Prometheus, Alertmanager, a local notification receiver, and Grafana when a
+ * `grafana`/`grafana-server` binary is on PATH. Used by `npm run local`, the end-to-end tests and the
+ * time-to-detect benchmark, with the same monitoring-config bundle the MonitoringHost deploys.
+ *
+ *   const stack = await startLocalStack({ profile: "test", ports: "free", dir: tmp });
+ *   stack.urls.prometheus; stack.token; stack.receiver.notifications;
+ *   await stack.waitForNotification((n) => n.alertname === "ServiceDown" && n.status === "firing");
+ *   await stack.stopProcess("service"); await stack.startProcess("service");
+ *   await stack.stop();
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import { join, resolve } from "node:path";
+import {
+  LOCAL_PORTS,
+  renderBundle,
+  settingsForStack,
+  type Bundle,
+  type DeepPartial,
+  type MonitoringSettings,
+} from "../../monitoring-config";
+import { ensureBinaries, which, type BinaryPaths } from "./binaries";
+import { writeBundle } from "./bundle-io";
+import { freePort, waitFor } from "./net";
+
+export const REPO_ROOT = resolve(__dirname, "..", "..");
+export type Ports = typeof LOCAL_PORTS;
+export type ProcessName = "service" | "node" | "blackbox" | "prometheus" | "alertmanager" | "grafana";
+
+export interface Notification {
+  receiver: string;
+  status: "firing" | "resolved";
+  alertname: string;
+  labels: Record<string, string>;
+  receivedAt: number;
+}
+
+export interface LocalStackOptions {
+  /** "local" = production intervals (15 s), "test" = short intervals for tests. */
+  profile?: "local" | "test";
+  /** Fixed ports (defaults: LOCAL_PORTS) or "free" to pick unused ones. */
+  ports?: Partial<Ports> | "free";
+  /** Where the bundle, the DB and the TSDB live (default .local). */
+  dir?: string;
+  /** Extra service environment (FAULT_INJECTION, RATE_LIMIT_PER_MINUTE, …). */
+  serviceEnv?: Record<string, string>;
+  /** API token; generated when absent. */
+  token?: string;
+  /** Extra monitoring settings. */
+  settings?: DeepPartial<MonitoringSettings>;
+  /** Output of the children and the receiver (default: none). */
+  log?: (line: string) => void;
+  /** Print each notification (npm run local does). */
+  onNotification?: (n: Notification) => void;
+}
+
+export interface LocalStack {
+  urls: Record<"app" | "appMetrics" | "prometheus" | "alertmanager" | "node" | "blackbox" | "receiver", string> & {
+    grafana?: string;
+  };
+  ports: Ports;
+  token: string;
+  dir: string;
+  bundle: Bundle;
+  settings: MonitoringSettings;
+  receiver: { notifications: Notification[] };
+  processes: Map<ProcessName, ChildProcess>;
+  waitForNotification(match: (n: Notification) => boolean, timeoutMs: number): Promise<Notification>;
+  stopProcess(name: ProcessName, signal?: NodeJS.Signals): Promise<void>;
+  startProcess(name: ProcessName): Promise<void>;
+  stop(): Promise<void>;
+}
+
+async function resolvePorts(p: LocalStackOptions["ports"]): Promise<Ports> {
+  if (p === "free") {
+    const out = {} as Ports;
+    for (const k of Object.keys(LOCAL_PORTS) as (keyof Ports)[]) out[k] = await freePort();
+    return out;
+  }
+  return { ...LOCAL_PORTS, ...p };
+}
+
+/** Monitoring settings for the local machine with the chosen ports. */
+export function localSettings(
+  profile: "local" | "test",
+  ports: Ports,
+  extra?: DeepPartial<MonitoringSettings>,
+): MonitoringSettings {
+  const receiver = `http://127.0.0.1:${ports.receiver}`;
+  return settingsForStack(profile, {
+    ...extra,
+    listen: {
+      host: "127.0.0.1",
+      prometheusPort: ports.prometheus,
+      alertmanagerPort: ports.alertmanager,
+      blackboxPort: ports.blackbox,
+      grafanaPort: ports.grafana,
+    },
+    targets: { kind: "static", app: [`127.0.0.1:${ports.appMetrics}`], node: [`127.0.0.1:${ports.node}`] },
+    probeUrls: [`http://127.0.0.1:${ports.app}/health`],
+    receivers: {
+      page: { webhook: { url: `${receiver}/page` } },
+      ticket: { webhook: { url: `${receiver}/ticket` } },
+      heartbeat: { webhook: { url: `${receiver}/heartbeat` } },
+    },
+  });
+}
+
+function startReceiver(port: number, sink: Notification[], onNote: (n: Notification) => void): Promise<Server> {
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      try {
+        const body = JSON.parse(Buffer.concat(chunks).toString("utf8")) as {
+          alerts?: { status: "firing" | "resolved"; labels: Record<string, string> }[];
+        };
+        for (const a of body.alerts ?? []) {
+          const n: Notification = {
+            receiver: (req.url ?? "/").replace(/^\//, "") || "default",
+            status: a.status,
+            alertname: a.labels.alertname ?? "",
+            labels: a.labels,
+            receivedAt: Date.now(),
+          };
+          sink.push(n);
+          onNote(n);
+        }
+        res.writeHead(200).end("ok");
+      } catch {
+        res.writeHead(400).end("expected an Alertmanager webhook payload");
+      }
+    });
+  });
+  return new Promise((res, rej) => {
+    server.once("error", rej);
+    server.listen(port, "127.0.0.1", () => res(server));
+  });
+}
+
+export async function startLocalStack(opts: LocalStackOptions = {}): Promise<LocalStack> {
+  const profile = opts.profile ?? "local";
+  const log = opts.log ?? (() => {});
+  const bin: BinaryPaths = ensureBinaries(log);
+  const ports = await resolvePorts(opts.ports);
+  const dir = resolve(opts.dir ?? join(REPO_ROOT, ".local"));
+  const bundleDir = join(dir, "bundle");
+  const dataDir = join(dir, "data");
+  for (const d of ["prometheus", "alertmanager", "grafana"]) mkdirSync(join(dataDir, d), { recursive: true });
+  const token = opts.token ?? randomBytes(24).toString("base64url");
+  const grafanaBin = which(["grafana", "grafana-server"]);
+  const settings = localSettings(profile, ports, {
+    ...opts.settings,
+    grafana: { adminPassword: opts.settings?.grafana?.adminPassword || randomBytes(12).toString("base64url") },
+  });
+  const bundle = renderBundle(settings, { dashboardsPath: join(bundleDir, "grafana", "dashboards") });
+  writeBundle(bundle, bundleDir);
+
+  const notifications: Notification[] = [];
+  const waiters = new Set<() => void>();
+  const receiver = await startReceiver(ports.receiver, notifications, (n) => {
+    opts.onNotification?.(n);
+    for (const w of waiters) w();
+  });
+
+  const u = (port: number) => `http://127.0.0.1:${port}`;
+  const specs: Record<
+    ProcessName,
+    { cmd: string; args: string[]; env?: Record<string, string>; ready: string } | null
+  > = {
+    service: {
+      cmd: process.execPath,
+      args: ["--import", "tsx", join(REPO_ROOT, "service", "src", "main.ts")],
+      env: {
+        HOST: "127.0.0.1",
+        PORT: String(ports.app),
+        METRICS_PORT: String(ports.appMetrics),
+        API_TOKEN: token,
+        DB_PATH: join(dir, "taskflow.db"),
+        ...opts.serviceEnv,
+      },
+      ready: `${u(ports.app)}/health`,
+    },
+    node: {
+      cmd: bin.nodeExporter,
+      args: [`--web.listen-address=127.0.0.1:${ports.node}`, "--no-collector.systemd", "--log.level=warn"],
+      ready: `${u(ports.node)}/metrics`,
+    },
+    blackbox: {
+      cmd: bin.blackbox,
+      args: [
+        `--config.file=${join(bundleDir, "blackbox/blackbox.yml")}`,
+        `--web.listen-address=127.0.0.1:${ports.blackbox}`,
+      ],
+      ready: `${u(ports.blackbox)}/metrics`,
+    },
+    alertmanager: {
+      cmd: bin.alertmanager,
+      args: [
+        `--config.file=${join(bundleDir, "alertmanager/alertmanager.yml")}`,
+        `--storage.path=${join(dataDir, "alertmanager")}`,
+        `--web.listen-address=127.0.0.1:${ports.alertmanager}`,
+        "--cluster.listen-address=",
+        "--log.level=warn",
+      ],
+      ready: `${u(ports.alertmanager)}/-/ready`,
+    },
+    prometheus: {
+      cmd: bin.prometheus,
+      args: [
+        `--config.file=${join(bundleDir, "prometheus/prometheus.yml")}`,
+        `--storage.tsdb.path=${join(dataDir, "prometheus")}`,
+        `--storage.tsdb.retention.time=${settings.retention}`,
+        `--rules.alert.resend-delay=${settings.alertResendDelay}`,
+        `--web.listen-address=127.0.0.1:${ports.prometheus}`,
+        "--web.enable-lifecycle",
+        "--log.level=warn",
+      ],
+      ready: `${u(ports.prometheus)}/-/ready`,
+    },
+    grafana: grafanaBin
+      ? {
+          cmd: grafanaBin,
+          args: [
+            ...(grafanaBin.endsWith("grafana") ? ["server"] : []),
+            "--homepath=/usr/share/grafana",
+            `--config=${join(bundleDir, "grafana/grafana.ini")}`,
+            `cfg:paths.provisioning=${join(bundleDir, "grafana/provisioning")}`,
+            `cfg:paths.data=${join(dataDir, "grafana")}`,
+            `cfg:server.http_addr=127.0.0.1`,
+          ],
+          ready: `${u(ports.grafana)}/api/health`,
+        }
+      : null,
+  };
+
+  const processes = new Map<ProcessName, ChildProcess>();
+  const start = async (name: ProcessName) => {
+    const spec = specs[name];
+    if (!spec) return;
+    const child = spawn(spec.cmd, spec.args, {
+      cwd: REPO_ROOT,
+      env: { ...process.env, ...spec.env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const forward = (chunk: Buffer) => {
+      for (const line of chunk.toString("utf8").split("\n")) if (line) log(`[${name}] ${line}`);
+    };
+    child.stdout?.on("data", forward);
+    child.stderr?.on("data", forward);
+    processes.set(name, child);
+    await waitFor(spec.ready, 30_000, child);
+  };
+  const stopProcess = async (name: ProcessName, signal: NodeJS.Signals = "SIGTERM") => {
+    const child = processes.get(name);
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const gone = new Promise<void>((res) => child.once("exit", () => res()));
+    child.kill(signal);
+    const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
+    await gone;
+    clearTimeout(timer);
+  };
+
+  const order: ProcessName[] = ["service", "node", "blackbox", "alertmanager", "prometheus", "grafana"];
+  try {
+    for (const name of order) await start(name);
+  } catch (err) {
+    for (const name of [...order].reverse()) await stopProcess(name, "SIGKILL");
+    receiver.close();
+    throw err;
+  }
+
+  const stack: LocalStack = {
+    urls: {
+      app: u(ports.app),
+      appMetrics: u(ports.appMetrics),
+      prometheus: u(ports.prometheus),
+      alertmanager: u(ports.alertmanager),
+      node: u(ports.node),
+      blackbox: u(ports.blackbox),
+      receiver: u(ports.receiver),
+      ...(grafanaBin ? { grafana: u(ports.grafana) } : {}),
+    },
+    ports,
+    token,
+    dir,
+    bundle,
+    settings,
+    receiver: { notifications },
+    processes,
+    waitForNotification(match, timeoutMs) {
+      return new Promise((res, rej) => {
+        const check = () => {
+          const hit = notifications.find(match);
+          if (hit) {
+            waiters.delete(check);
+            clearTimeout(timer);
+            res(hit);
+          }
+        };
+        const timer = setTimeout(() => {
+          waiters.delete(check);
+          rej(
+            new Error(
+              `no matching notification within ${timeoutMs} ms; got: ${notifications.map((n) => `${n.receiver}:${n.alertname}:${n.status}`).join(", ") || "none"}`,
+            ),
+          );
+        }, timeoutMs);
+        waiters.add(check);
+        check();
+      });
+    },
+    stopProcess,
+    startProcess: start,
+    async stop() {
+      for (const name of [...order].reverse()) await stopProcess(name);
+      await new Promise<void>((res) => receiver.close(() => res()));
+    },
+  };
+  return stack;
+}
+
+/** Write the generated token next to the data, for tools that want it (npm run verify -- --stack local). */
+export function saveToken(stack: LocalStack): void {
+  writeFileSync(join(stack.dir, "api-token"), `${stack.token}\n`, { mode: 0o600 });
+}
