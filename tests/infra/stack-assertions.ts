@@ -6,6 +6,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { CIS_FILTERS } from "../../components/cis";
 import { CIS_METRICS } from "../../monitoring-config";
 import { ACCOUNT, policy, runStack, type Recorded, type StackRun } from "./harness";
+import { runPolicies } from "./policy-run";
 
 type Stmt = Record<string, unknown> & {
   Sid?: string;
@@ -248,6 +249,10 @@ export function describeStack(stack: "dev" | "prod"): void {
         }
       },
     );
+
+    it("the policy pack passes with 0 violations", async () => {
+      expect(await runPolicies(run.resources)).toEqual([]);
+    });
 
     it("every component child is parented and named after its component", () => {
       const custom = run.resources.filter((r) => r.type.startsWith("aws:"));
