@@ -1,0 +1,82 @@
+import autocannon from "autocannon";
+import { readFileSync } from "node:fs";
+import { afterAll, describe, expect, it } from "vitest";
+import { startService, type ServiceProcess } from "../helpers/service-process";
+
+const DURATION_S = 60;
+const WARMUP_S = 5;
+const CONNECTIONS = 100;
+
+let svc: ServiceProcess | undefined;
+afterAll(async () => {
+  await svc?.kill();
+});
+
+/** Resident set size of a process, in KiB, from /proc/<pid>/status. */
+function rssKiB(pid: number): number {
+  const m = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+  if (!m) throw new Error(`no VmRSS for pid ${pid}`);
+  return Number(m[1]);
+}
+
+/** A mix of writes (create, patch) and reads (get by id, filtered list) against ids seeded beforehand. */
+function mixedLoad(url: string, token: string, ids: string[], seconds: number) {
+  const headers = { authorization: `Bearer ${token}`, "content-type": "application/json" };
+  let n = 0;
+  const pick = () => ids[n++ % ids.length];
+  return autocannon({
+    url,
+    connections: CONNECTIONS,
+    duration: seconds,
+    headers,
+    requests: [
+      {
+        method: "POST",
+        path: "/tasks",
+        setupRequest: (r) => ({ ...r, body: JSON.stringify({ title: `load ${n++}` }) }),
+      },
+      { method: "GET", setupRequest: (r) => ({ ...r, path: `/tasks/${pick()}` }) },
+      { method: "GET", path: "/tasks?limit=20&status=todo" },
+      {
+        method: "PATCH",
+        setupRequest: (r) => ({ ...r, path: `/tasks/${pick()}`, body: JSON.stringify({ status: "in_progress" }) }),
+      },
+      { method: "GET", setupRequest: (r) => ({ ...r, path: `/tasks/${pick()}` }) },
+    ],
+  });
+}
+
+describe("load: 60 s at 100 connections, mixed reads and writes", () => {
+  it("serves every request 2xx, prints p99, and RSS grows by at most 10 %", async () => {
+    svc = await startService({ env: { RATE_LIMIT_PER_MINUTE: "10000000", LOG_LEVEL: "warn" } });
+    const ids: string[] = [];
+    for (let i = 0; i < 200; i++) {
+      const r = await fetch(`${svc.publicUrl}/tasks`, {
+        method: "POST",
+        headers: { ...svc.authHeaders, "content-type": "application/json" },
+        body: JSON.stringify({ title: `seed ${i}` }),
+      });
+      expect(r.status).toBe(201);
+      ids.push(((await r.json()) as { id: string }).id);
+    }
+    const pid = svc.proc.pid as number;
+    const warm = await mixedLoad(svc.publicUrl, svc.token, ids, WARMUP_S);
+    expect(warm.non2xx + warm.errors).toBe(0);
+    const rssBefore = rssKiB(pid);
+    const result = await mixedLoad(svc.publicUrl, svc.token, ids, DURATION_S);
+    const rssAfter = rssKiB(pid);
+    const growth = rssAfter / rssBefore - 1;
+    console.log(
+      `load: ${result.requests.total} requests in ${DURATION_S} s (${Math.round(result.requests.average)} req/s), ` +
+        `p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, max ${result.latency.max} ms; ` +
+        `non-2xx ${result.non2xx}, errors ${result.errors}, timeouts ${result.timeouts}; ` +
+        `RSS ${Math.round(rssBefore / 1024)} → ${Math.round(rssAfter / 1024)} MiB (${(growth * 100).toFixed(1)} %)`,
+    );
+    expect(result.requests.total).toBeGreaterThan(1000);
+    expect(result.non2xx).toBe(0);
+    expect(result.errors).toBe(0);
+    expect(result.timeouts).toBe(0);
+    expect(growth).toBeLessThanOrEqual(0.1);
+    expect(svc.logs().filter((l) => /"level":50/.test(l))).toEqual([]);
+  }, 120_000);
+});
