@@ -1,0 +1,124 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, archOf, parseSettings, type RawConfig } from "../../components/config";
+import { stackConfig, TEST_API_TOKEN } from "./harness";
+
+/** The raw config of a stack as the CLI would pass it (keys without the project prefix). */
+function raw(stack: "dev" | "prod", overrides: Record<string, unknown> = {}): RawConfig {
+  const out: RawConfig = {};
+  for (const [k, v] of Object.entries(stackConfig(stack, { apiToken: TEST_API_TOKEN, ...overrides }))) {
+    if (k.startsWith("observed-app:")) out[k.slice("observed-app:".length)] = v;
+  }
+  return out;
+}
+const parse = (stack: "dev" | "prod", overrides: Record<string, unknown> = {}, drop: string[] = []) => {
+  const r = raw(stack, overrides);
+  for (const k of drop) delete r[k];
+  return parseSettings(r, { project: "observed-app", stack, region: "eu-west-1" });
+};
+
+describe("stack config validation (pure; no Pulumi engine)", () => {
+  it("dev and prod parse with their documented defaults", () => {
+    const dev = parse("dev");
+    expect(dev).toMatchObject({
+      isProd: false,
+      network: { vpcCidr: "10.40.0.0/16", azCount: 2 },
+      app: {
+        instanceType: "t4g.small",
+        arch: "arm64",
+        port: 3000,
+        metricsPort: 9464,
+        logRetentionDays: 14,
+        faultInjection: true,
+      },
+      security: {
+        trailLogRetentionDays: 14,
+        flowLogRetentionDays: 7,
+        forceDestroy: true,
+        protectAuditData: false,
+        guardDutyFindingFrequency: "SIX_HOURS",
+      },
+    });
+    const prod = parse("prod");
+    expect(prod).toMatchObject({
+      isProd: true,
+      network: { vpcCidr: "10.50.0.0/16", azCount: 3 },
+      monitoring: { alertEmail: "oncall@example.com", retainData: true, prometheusRetention: "30d" },
+      security: {
+        trailLogRetentionDays: 365,
+        trailBucketExpireDays: 2555,
+        forceDestroy: false,
+        protectAuditData: true,
+        guardDutyFindingFrequency: "FIFTEEN_MINUTES",
+      },
+    });
+    expect(archOf("t3.small")).toBe("x86_64");
+    expect(archOf("c7g.large")).toBe("arm64");
+  });
+
+  it("keeps secrets secret", async () => {
+    const s = parse("dev");
+    const { isSecret } = await import("@pulumi/pulumi/output");
+    expect(await isSecret(s.app.apiToken)).toBe(true);
+  });
+
+  const invalid: [string, "dev" | "prod", Record<string, unknown>, RegExp, string[]?][] = [
+    ["VPC CIDR not a CIDR", "dev", { vpcCidr: "10.0.0.0" }, /vpcCidr="10.0.0.0".*IPv4 CIDR/],
+    ["VPC CIDR too large", "dev", { vpcCidr: "10.0.0.0/8" }, /vpcCidr=.*prefix from \/16 to \/24/],
+    ["VPC CIDR with host bits", "dev", { vpcCidr: "10.0.0.1/16" }, /vpcCidr=.*host bits/],
+    ["octet out of range", "dev", { vpcCidr: "10.300.0.0/16" }, /vpcCidr="10.300.0.0\/16"/],
+    ["admin CIDR malformed", "dev", { adminCidrs: ["bad"] }, /adminCidrs\[0\]="bad"/],
+    ["admin CIDR world-open in prod", "prod", { adminCidrs: ["0.0.0.0/0"] }, /adminCidrs=.*not allowed in prod/],
+    ["admin CIDRs missing", "dev", {}, /adminCidrs=undefined.*required/, ["adminCidrs"]],
+    ["admin CIDRs empty", "dev", { adminCidrs: [] }, /adminCidrs=.*non-empty/],
+    ["AZ count", "dev", { availabilityZones: 7 }, /availabilityZones=.*integer from 1 to 4/],
+    [
+      "log retention not accepted by CloudWatch",
+      "dev",
+      { appLogRetentionDays: 10 },
+      /appLogRetentionDays=.*accepts only 1, 3, 5, 7, 14/,
+    ],
+    ["trail log retention", "prod", { trailLogRetentionDays: 100 }, /trailLogRetentionDays=.*accepts only/],
+    ["flow log retention", "dev", { flowLogRetentionDays: 0 }, /flowLogRetentionDays=.*accepts only/],
+    ["unknown instance family", "dev", { appInstanceType: "x9.large" }, /appInstanceType="x9.large".*family one of t3/],
+    ["unknown instance size", "dev", { monitoringInstanceType: "t4g.huge" }, /monitoringInstanceType="t4g.huge"/],
+    ["malformed e-mail", "prod", { alertEmail: "oncall-at-example" }, /alertEmail="oncall-at-example".*e-mail/],
+    ["missing API token", "dev", {}, /apiToken=undefined.*required secret.*--secret apiToken/, ["apiToken"]],
+    ["short API token", "dev", { apiToken: "short" }, /apiToken="\[secret\]".*at least 32/],
+    ["short Grafana password", "dev", { grafanaAdminPassword: "abc" }, /grafanaAdminPassword=.*at least 12/],
+    [
+      "Slack URL not a Slack webhook",
+      "dev",
+      { slackWebhookUrl: "http://example.com" },
+      /slackWebhookUrl=.*hooks.slack.com/,
+    ],
+    ["fault injection in prod", "prod", { appFaultInjection: true }, /appFaultInjection=true.*not allowed in prod/],
+    ["forceDestroy in prod", "prod", { forceDestroy: true }, /forceDestroy=true.*prod never/],
+    ["prod expiry below a year", "prod", { trailBucketExpireDays: 200 }, /trailBucketExpireDays=200.*at least 365/],
+    [
+      "GuardDuty frequency",
+      "dev",
+      { guardDutyFindingFrequency: "HOURLY" },
+      /guardDutyFindingFrequency="HOURLY".*FIFTEEN_MINUTES, ONE_HOUR, SIX_HOURS/,
+    ],
+    ["GuardDuty severity", "dev", { guardDutyMinSeverity: 9.5 }, /guardDutyMinSeverity=.*1 to 8.9/],
+    [
+      "GuardDuty detector id",
+      "dev",
+      { guardDutyExistingDetectorId: "nope" },
+      /guardDutyExistingDetectorId="nope".*32-character/,
+    ],
+    ["metrics port equals app port", "dev", { appMetricsPort: 3000 }, /appMetricsPort=3000.*differ/],
+    ["port out of range", "dev", { appPort: 70000 }, /appPort=.*1 to 65535/],
+    ["boolean not a boolean", "dev", { manageAccountSettings: "yes" }, /manageAccountSettings="yes".*true or false/],
+    ["Prometheus retention", "dev", { prometheusRetention: "forever" }, /prometheusRetention="forever".*duration/],
+  ];
+  it(`rejects ${invalid.length} invalid configs, each naming the key, the value and what is allowed`, () => {
+    expect(invalid.length).toBeGreaterThanOrEqual(20);
+  });
+  for (const [what, stack, overrides, message, drop] of invalid) {
+    it(`rejects ${what} (${stack})`, () => {
+      expect(() => parse(stack, overrides, drop)).toThrow(ConfigError);
+      expect(() => parse(stack, overrides, drop)).toThrow(message);
+    });
+  }
+});
