@@ -57,8 +57,8 @@ describe("stack config validation (pure; no Pulumi engine)", () => {
 
   it("keeps secrets secret", async () => {
     const s = parse("dev");
-    const { isSecret } = await import("@pulumi/pulumi/output");
-    expect(await isSecret(s.app.apiToken)).toBe(true);
+    const pulumi = await import("@pulumi/pulumi");
+    expect(await pulumi.isSecret(s.app.apiToken)).toBe(true);
   });
 
   const invalid: [string, "dev" | "prod", Record<string, unknown>, RegExp, string[]?][] = [

@@ -15,7 +15,14 @@ export async function runPolicies(resources: Pick<Recorded, "type" | "name" | "i
     }) as unknown as ResourceValidationArgs & PolicyResource;
   for (const p of resourcePolicies) {
     for (const r of resources) {
-      await p.validateResource?.(asArgs(r), (message) => violations.push(`${p.name} on ${r.name}: ${message}`));
+      const validators = Array.isArray(p.validateResource)
+        ? p.validateResource
+        : p.validateResource
+          ? [p.validateResource]
+          : [];
+      for (const validate of validators) {
+        await validate(asArgs(r), (message: string) => violations.push(`${p.name} on ${r.name}: ${message}`));
+      }
     }
   }
   for (const p of stackPolicies) {
