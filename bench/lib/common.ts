@@ -1,0 +1,321 @@
+/**
+ * Shared bench plumbing: targets started as child processes on loopback, autocannon rounds run from this
+ * process, alternating A/B so that both sides see the same machine noise, results printed as a table and as
+ * JSON and merged into bench/results/summary.json.
+ */
+import autocannon from "autocannon";
+import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { cpus, totalmem } from "node:os";
+import { join } from "node:path";
+import { freePort, startService, tempDir, waitFor, REPO_ROOT } from "../../tests/helpers/service-process";
+
+export const RESULTS_DIR = join(REPO_ROOT, "bench", "results");
+export const SUMMARY = join(RESULTS_DIR, "summary.json");
+
+/** A running HTTP server under test: where it listens, how to authenticate, one existing task id. */
+export interface Target {
+  name: string;
+  url: string;
+  metricsUrl: string;
+  token: string;
+  taskId: string;
+  pid: number;
+  stop(): Promise<void>;
+}
+
+export type SummaryKey =
+  | "overhead_ratio"
+  | "peer_ratio"
+  | "metrics_render_p50_ms"
+  | "unknown_url_new_series"
+  | "ttd_service_down_s"
+  | "ttd_slo_page_s";
+
+/** Quiet, unthrottled: logging at warn for every target (none logs per request), rate limit out of the way. */
+const BENCH_ENV = { LOG_LEVEL: "warn", RATE_LIMIT_PER_MINUTE: "10000000" };
+
+async function seedTask(url: string, token: string): Promise<string> {
+  const r = await fetch(`${url}/tasks`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+    body: JSON.stringify({ title: "bench task", description: "read by the benchmark", priority: "high" }),
+  });
+  if (r.status !== 201) throw new Error(`seeding a task failed: HTTP ${r.status} ${await r.text()}`);
+  return ((await r.json()) as { id: string }).id;
+}
+
+/** TaskFlow with metrics on or off (METRICS=off removes the hooks and the registry entirely). */
+export async function startTaskflow(metrics: "on" | "off"): Promise<Target> {
+  const svc = await startService({ env: { ...BENCH_ENV, METRICS: metrics } });
+  return {
+    name: `taskflow (metrics ${metrics})`,
+    url: svc.publicUrl,
+    metricsUrl: svc.metricsUrl,
+    token: svc.token,
+    taskId: await seedTask(svc.publicUrl, svc.token),
+    pid: svc.proc.pid as number,
+    async stop() {
+      await svc.stop("SIGTERM");
+    },
+  };
+}
+
+/** The Express 5 + express-prom-bundle peer (bench/peers/express-taskflow.ts), same loopback setup. */
+export async function startExpressPeer(): Promise<Target> {
+  const [port, metricsPort] = [await freePort(), await freePort()];
+  const token = randomBytes(24).toString("base64url");
+  const lines: string[] = [];
+  const proc = spawn(process.execPath, ["--import", "tsx", join(REPO_ROOT, "bench", "peers", "express-taskflow.ts")], {
+    cwd: REPO_ROOT,
+    env: {
+      ...process.env,
+      ...BENCH_ENV,
+      PORT: String(port),
+      METRICS_PORT: String(metricsPort),
+      API_TOKEN: token,
+      DB_PATH: join(tempDir("express-peer-"), "peer.db"),
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  proc.stdout.on("data", (c: Buffer) => lines.push(c.toString()));
+  proc.stderr.on("data", (c: Buffer) => lines.push(c.toString()));
+  const exited = new Promise<void>((res) => proc.once("exit", () => res()));
+  const url = `http://127.0.0.1:${port}`;
+  try {
+    await waitFor(`${url}/health`, 20_000, proc);
+  } catch (err) {
+    proc.kill("SIGKILL");
+    throw new Error(`${(err as Error).message}\n${lines.join("")}`);
+  }
+  return {
+    name: "express 5 + express-prom-bundle",
+    url,
+    metricsUrl: `http://127.0.0.1:${metricsPort}`,
+    token,
+    taskId: await seedTask(url, token),
+    pid: proc.pid as number,
+    async stop() {
+      proc.kill("SIGTERM");
+      await exited;
+    },
+  };
+}
+
+export interface RoundResult {
+  rps: number;
+  p50: number;
+  p99: number;
+  requests: number;
+  non2xx: number;
+  errors: number;
+}
+
+export interface Workload {
+  name: string;
+  path: (t: Target) => string;
+  auth: boolean;
+}
+
+/** The two read paths the overhead and peer figures use: the cheapest route and an authenticated DB read. */
+export const WORKLOADS: Workload[] = [
+  { name: "GET /", path: () => "/", auth: false },
+  { name: "GET /tasks/:id", path: (t) => `/tasks/${t.taskId}`, auth: true },
+];
+
+export async function load(t: Target, w: Workload, seconds: number, connections: number): Promise<RoundResult> {
+  const r = await autocannon({
+    url: `${t.url}${w.path(t)}`,
+    connections,
+    duration: seconds,
+    headers: w.auth ? { authorization: `Bearer ${t.token}` } : {},
+  });
+  return {
+    rps: r.requests.average,
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    requests: r.requests.total,
+    non2xx: r.non2xx,
+    errors: r.errors + r.timeouts,
+  };
+}
+
+export interface CompareOptions {
+  rounds: number;
+  seconds: number;
+  warmupSeconds: number;
+  connections: number;
+}
+
+export interface Comparison {
+  workload: string;
+  target: string;
+  rps: number;
+  p50_ms: number;
+  p99_ms: number;
+  requests: number;
+  failed: number;
+  rounds_rps: number[];
+}
+
+/**
+ * Alternate targets round by round (A, B, C, A, B, C, …) for each workload after a warm-up of each; the
+ * figure per target is the mean over its rounds, latencies the median over rounds.
+ */
+export async function compare(targets: Target[], opts: CompareOptions, log = console.log): Promise<Comparison[]> {
+  const out: Comparison[] = [];
+  for (const w of WORKLOADS) {
+    for (const t of targets) await load(t, w, opts.warmupSeconds, opts.connections);
+    const per = new Map<Target, RoundResult[]>(targets.map((t) => [t, []]));
+    for (let round = 0; round < opts.rounds; round++) {
+      // Rotate the starting target each round so no target always runs first.
+      const order = targets.map((_, i) => targets[(i + round) % targets.length]);
+      for (const t of order) {
+        const r = await load(t, w, opts.seconds, opts.connections);
+        per.get(t)?.push(r);
+        log(`  ${w.name.padEnd(15)} round ${round + 1}/${opts.rounds} ${t.name.padEnd(32)} ${fmt(r.rps)} req/s`);
+      }
+    }
+    for (const t of targets) {
+      const rs = per.get(t) ?? [];
+      out.push({
+        workload: w.name,
+        target: t.name,
+        rps: mean(rs.map((r) => r.rps)),
+        p50_ms: median(rs.map((r) => r.p50)),
+        p99_ms: median(rs.map((r) => r.p99)),
+        requests: rs.reduce((a, r) => a + r.requests, 0),
+        failed: rs.reduce((a, r) => a + r.non2xx + r.errors, 0),
+        rounds_rps: rs.map((r) => Math.round(r.rps)),
+      });
+    }
+  }
+  return out;
+}
+
+/** Per-workload throughput ratio a/b and their geometric mean (the headline). */
+export function ratios(
+  rows: Comparison[],
+  a: string,
+  b: string,
+): { perWorkload: Record<string, number>; geomean: number } {
+  const perWorkload: Record<string, number> = {};
+  for (const w of WORKLOADS) {
+    const ra = rows.find((r) => r.workload === w.name && r.target === a);
+    const rb = rows.find((r) => r.workload === w.name && r.target === b);
+    if (ra && rb) perWorkload[w.name] = round3(ra.rps / rb.rps);
+  }
+  const vals = Object.values(perWorkload);
+  return { perWorkload, geomean: round3(Math.exp(mean(vals.map(Math.log)))) };
+}
+
+export function printTable(title: string, rows: Record<string, unknown>[]): void {
+  console.log(`\n${title}`);
+  console.table(rows);
+}
+
+export function printJson(name: string, value: unknown): void {
+  console.log(`${name} JSON: ${JSON.stringify(value)}`);
+}
+
+export function machine() {
+  return {
+    nproc: cpus().length,
+    cpu: cpus()[0]?.model ?? "unknown",
+    memory_gib: Math.round((totalmem() / 2 ** 30) * 10) / 10,
+    node: process.version,
+    platform: `${process.platform} ${process.arch}`,
+  };
+}
+
+/** Merge headline figures (and a detail record) into summary.json, keeping every other key. */
+export function writeSummary(figures: Partial<Record<SummaryKey, number | null>>, detailName: string, detail: unknown) {
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  const current = existsSync(SUMMARY) ? (JSON.parse(readFileSync(SUMMARY, "utf8")) as Record<string, unknown>) : {};
+  const next = { ...current, ...figures, machine: machine(), updated_at: new Date().toISOString() };
+  writeFileSync(SUMMARY, JSON.stringify(next, null, 2) + "\n");
+  writeFileSync(
+    join(RESULTS_DIR, `${detailName}.json`),
+    JSON.stringify({ machine: machine(), ...(detail as object) }, null, 2) + "\n",
+  );
+}
+
+/** `--name value` flags with numeric defaults; an unknown flag or a bad value is an error naming it. */
+export function numericFlags<T extends Record<string, number>>(argv: string[], defaults: T): T {
+  const out: Record<string, number> = { ...defaults };
+  for (let i = 0; i < argv.length; i += 2) {
+    const key = argv[i].replace(/^--/, "");
+    if (!argv[i].startsWith("--") || !(key in defaults)) {
+      throw new Error(
+        `unknown flag ${argv[i]}: allowed flags are ${Object.keys(defaults)
+          .map((k) => `--${k}`)
+          .join(", ")}`,
+      );
+    }
+    const v = Number(argv[i + 1]);
+    if (!Number.isFinite(v) || v <= 0) throw new Error(`--${key} needs a positive number, got "${argv[i + 1]}"`);
+    out[key] = v;
+  }
+  return out as T;
+}
+
+export const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
+export function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+export function percentile(xs: number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))];
+}
+export const round3 = (x: number) => Math.round(x * 1000) / 1000;
+export const fmt = (x: number) => Math.round(x).toString().padStart(7);
+
+/** Print and record a throughput ratio a/b measured side by side: table, JSON, summary key, detail file. */
+export function reportRatio(
+  spec: { name: string; key: SummaryKey; title: string; goal: number },
+  rows: Comparison[],
+  a: Target,
+  b: Target,
+) {
+  const r = ratios(rows, a.name, b.name);
+  const result = {
+    [spec.key]: r.geomean,
+    per_route_ratio: r.perWorkload,
+    goal: `>= ${spec.goal}`,
+    met: r.geomean >= spec.goal,
+    rows: rows.filter((x) => x.target === a.name || x.target === b.name),
+  };
+  const failed = result.rows.reduce((n, x) => n + x.failed, 0);
+  if (failed > 0) {
+    // A target that answered errors did less work per request: its throughput is not comparable.
+    console.warn(`WARNING: ${failed} non-2xx responses or socket errors; the ${spec.key} is not valid`);
+    result.met = false;
+  }
+  printTable(
+    spec.title,
+    result.rows.map((x) => ({
+      route: x.workload,
+      target: x.target,
+      "req/s": Math.round(x.rps),
+      "p50 ms": x.p50_ms,
+      "p99 ms": x.p99_ms,
+      failed: x.failed,
+    })),
+  );
+  console.log(`${spec.key} (geomean over routes): ${r.geomean} ${JSON.stringify(r.perWorkload)} goal ${result.goal}`);
+  printJson(spec.name, result);
+  writeSummary({ [spec.key]: r.geomean }, spec.name, result);
+  return result;
+}
+
+/** Run `main` when the file is the entry point; print the error and exit 1 on failure. */
+export function runMain(mod: NodeJS.Module, main: () => Promise<unknown>): void {
+  if (require.main !== mod) return;
+  main().catch((err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  });
+}
