@@ -2,7 +2,7 @@
  * Instrumentation overhead: the same TaskFlow build with METRICS=on vs METRICS=off (the switch removes the
  * hooks and the registry entirely), GET / and GET /tasks/:id, alternating rounds. Goal: on ≥ 0.97 × off.
  *
- *   npm run bench:overhead [-- --rounds 3 --seconds 10 --warmup 3 --connections 50]
+ *   npm run bench:overhead [-- --rounds 5 --seconds 6 --warmup 3 --connections 50]
  */
 import {
   compare,
@@ -15,7 +15,7 @@ import {
   type Target,
 } from "./lib/common";
 
-export const DEFAULTS = { rounds: 3, seconds: 10, warmup: 3, connections: 50 };
+export const DEFAULTS = { rounds: 5, seconds: 6, warmup: 3, connections: 50 };
 
 export function toCompareOptions(f: typeof DEFAULTS): CompareOptions {
   return { rounds: f.rounds, seconds: f.seconds, warmupSeconds: f.warmup, connections: f.connections };

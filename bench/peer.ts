@@ -2,7 +2,7 @@
  * Peer comparison: TaskFlow (metrics on, as shipped) vs the Express 5 + express-prom-bundle + better-sqlite3
  * implementation in bench/peers/, same routes and load, alternating rounds. Goal: ours ≥ 1.5 × peer.
  *
- *   npm run bench:peer [-- --rounds 3 --seconds 10 --warmup 3 --connections 50]
+ *   npm run bench:peer [-- --rounds 5 --seconds 6 --warmup 3 --connections 50]
  */
 import { DEFAULTS, toCompareOptions } from "./overhead";
 import {

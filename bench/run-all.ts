@@ -3,7 +3,7 @@
  * side and every round alternates between them, so the two ratios share the same machine conditions.
  * Time to detect takes minutes at production intervals and runs on its own: `npm run bench:ttd`.
  *
- *   npm run bench [-- --rounds 3 --seconds 10 --warmup 3 --connections 50]
+ *   npm run bench [-- --rounds 5 --seconds 6 --warmup 3 --connections 50]
  */
 import { DEFAULTS, reportOverhead, toCompareOptions } from "./overhead";
 import { reportPeer } from "./peer";

@@ -187,27 +187,30 @@ export async function compare(targets: Target[], opts: CompareOptions, log = con
         p99_ms: median(rs.map((r) => r.p99)),
         requests: rs.reduce((a, r) => a + r.requests, 0),
         failed: rs.reduce((a, r) => a + r.non2xx + r.errors, 0),
-        rounds_rps: rs.map((r) => Math.round(r.rps)),
+        rounds_rps: rs.map((r) => r.rps),
       });
     }
   }
   return out;
 }
 
-/** Per-workload throughput ratio a/b and their geometric mean (the headline). */
+/**
+ * Throughput ratio a/b per workload: the median over rounds of the ratio within each round (a and b ran back
+ * to back, so machine drift between rounds cancels out). The headline is the WORST workload, so no route can
+ * hide behind another.
+ */
 export function ratios(
   rows: Comparison[],
   a: string,
   b: string,
-): { perWorkload: Record<string, number>; geomean: number } {
+): { perWorkload: Record<string, number>; worst: number } {
   const perWorkload: Record<string, number> = {};
   for (const w of WORKLOADS) {
     const ra = rows.find((r) => r.workload === w.name && r.target === a);
     const rb = rows.find((r) => r.workload === w.name && r.target === b);
-    if (ra && rb) perWorkload[w.name] = round3(ra.rps / rb.rps);
+    if (ra && rb) perWorkload[w.name] = round3(median(ra.rounds_rps.map((x, i) => x / rb.rounds_rps[i])));
   }
-  const vals = Object.values(perWorkload);
-  return { perWorkload, geomean: round3(Math.exp(mean(vals.map(Math.log)))) };
+  return { perWorkload, worst: Math.min(...Object.values(perWorkload)) };
 }
 
 export function printTable(title: string, rows: Record<string, unknown>[]): void {
@@ -282,10 +285,10 @@ export function reportRatio(
 ) {
   const r = ratios(rows, a.name, b.name);
   const result = {
-    [spec.key]: r.geomean,
+    [spec.key]: r.worst,
     per_route_ratio: r.perWorkload,
     goal: `>= ${spec.goal}`,
-    met: r.geomean >= spec.goal,
+    met: r.worst >= spec.goal,
     rows: rows.filter((x) => x.target === a.name || x.target === b.name),
   };
   const failed = result.rows.reduce((n, x) => n + x.failed, 0);
@@ -305,9 +308,11 @@ export function reportRatio(
       failed: x.failed,
     })),
   );
-  console.log(`${spec.key} (geomean over routes): ${r.geomean} ${JSON.stringify(r.perWorkload)} goal ${result.goal}`);
+  console.log(
+    `${spec.key} (worst route; per route = median of per-round ratios): ${r.worst} ${JSON.stringify(r.perWorkload)} goal ${result.goal}`,
+  );
   printJson(spec.name, result);
-  writeSummary({ [spec.key]: r.geomean }, spec.name, result);
+  writeSummary({ [spec.key]: r.worst }, spec.name, result);
   return result;
 }
 
