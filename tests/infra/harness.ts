@@ -21,7 +21,10 @@ export const TEST_API_TOKEN = "mock-api-token-0123456789abcdef0123456789";
 export interface Recorded {
   type: string;
   name: string;
+  /** Inputs with Pulumi secrets unwrapped to their values. */
   inputs: Record<string, unknown>;
+  /** Inputs with every Pulumi secret replaced by "[secret]": what would be stored or shown in plain text. */
+  redacted: Record<string, unknown>;
   state: Record<string, unknown>;
   opts: { protect?: boolean; retainOnDelete?: boolean; dependsOn: string[]; parent?: string };
 }
@@ -57,6 +60,23 @@ export function stackConfig(stack: string, overrides: Record<string, unknown> = 
   return out;
 }
 
+/** The marker the Pulumi runtime puts on secret values it hands to mocks. */
+const SECRET_SIG = "4dabf18193072939515e22adb298388d";
+const SECRET_VALUE = "1b47061264138c4ac30d75fd1eb44270";
+
+function walkSecrets(v: unknown, replace: (secretValue: unknown) => unknown): unknown {
+  if (Array.isArray(v)) return v.map((x) => walkSecrets(x, replace));
+  if (v && typeof v === "object") {
+    const proto = Object.getPrototypeOf(v);
+    if (proto !== Object.prototype && proto !== null) return v; // assets, archives, promises: as they are
+    const o = v as Record<string, unknown>;
+    if (o[SECRET_SIG] === SECRET_VALUE) return replace(walkSecrets(o.value, replace));
+    if (o[SECRET_SIG]) return o; // assets and archives keep their shape
+    return Object.fromEntries(Object.entries(o).map(([k, x]) => [k, walkSecrets(x, replace)]));
+  }
+  return v;
+}
+
 function arnFor(type: string, name: string, inputs: Record<string, unknown>, region: string): string | undefined {
   const n = (inputs.name as string) ?? name;
   const [pkg, mod] = type.split(":");
@@ -82,6 +102,69 @@ function arnFor(type: string, name: string, inputs: Record<string, unknown>, reg
   }
 }
 
+/** Answers to the provider functions the program invokes. */
+export function mockCalls(region: string): Record<string, (args: Record<string, unknown>) => Record<string, unknown>> {
+  return {
+    "aws:index/getCallerIdentity:getCallerIdentity": () => ({
+      accountId: ACCOUNT,
+      arn: `arn:aws:iam::${ACCOUNT}:user/ci`,
+      userId: "AIDAMOCK",
+    }),
+    "aws:index/getPartition:getPartition": () => ({ partition: "aws", dnsSuffix: "amazonaws.com" }),
+    "aws:index/getRegion:getRegion": () => ({ name: region, region }),
+    "aws:index/getAvailabilityZones:getAvailabilityZones": () => ({
+      names: ["a", "b", "c", "d"].map((z) => `${region}${z}`),
+      zoneIds: ["1", "2", "3", "4"].map((z) => `euw1-az${z}`),
+    }),
+    "aws:ec2/getAmi:getAmi": (a) => ({
+      id: "ami-0123456789abcdef0",
+      architecture: JSON.stringify(a).includes("arm64") ? "arm64" : "x86_64",
+      name: "al2023-ami-2023.6-kernel-6.1",
+    }),
+    "aws:ecr/getAuthorizationToken:getAuthorizationToken": () => ({
+      userName: "AWS",
+      password: "mock-ecr-password",
+      authorizationToken: "bW9jaw==",
+      proxyEndpoint: `https://${ACCOUNT}.dkr.ecr.${region}.amazonaws.com`,
+    }),
+  };
+}
+
+/** Outputs a real provider would add, made up plausibly (ARNs, ids, IPs, digests) for mocks. */
+export function mockState(
+  type: string,
+  name: string,
+  inputs: Record<string, unknown>,
+  region: string,
+  seq: number,
+): Record<string, unknown> {
+  const arn = arnFor(type, name, inputs, region);
+  return {
+    ...inputs,
+    ...(arn ? { arn } : {}),
+    ...(type === "aws:s3/bucket:Bucket" ? { bucket: `${name}-bucket` } : {}),
+    ...(type === "aws:kms/key:Key" ? { keyId: `${name}-key-id` } : {}),
+    ...(type === "aws:guardduty/detector:Detector" ? { id: "0123456789abcdef0123456789abcdef" } : {}),
+    ...(type.startsWith("aws:cloudwatch/logGroup") ? { name: inputs.name ?? name } : {}),
+    ...(type === "aws:ecr/repository:Repository"
+      ? { repositoryUrl: `${ACCOUNT}.dkr.ecr.${region}.amazonaws.com/${inputs.name}`, registryId: ACCOUNT }
+      : {}),
+    ...(type === "docker:index/image:Image"
+      ? { repoDigest: `${String(inputs.imageName).split(":")[0]}@sha256:${"ab".repeat(32)}` }
+      : {}),
+    ...(type === "aws:ec2/instance:Instance"
+      ? { publicIp: `203.0.113.${seq % 250}`, privateIp: `10.40.0.${seq % 250}`, availabilityZone: `${region}a` }
+      : {}),
+    ...(type === "tls:index/privateKey:PrivateKey"
+      ? {
+          privateKeyOpenssh: "-----BEGIN OPENSSH PRIVATE KEY-----\nmock\n-----END OPENSSH PRIVATE KEY-----",
+          publicKeyOpenssh: "ssh-ed25519 AAAAmock",
+        }
+      : {}),
+    ...(type === "random:index/randomPassword:RandomPassword" ? { result: "generated-grafana-password-0123" } : {}),
+  };
+}
+
 export async function runStack(
   stack: "dev" | "prod",
   overrides: Record<string, unknown> = {},
@@ -94,20 +177,7 @@ export async function runStack(
   const names = new Map<pulumi.Resource, string>();
   const optsByName = new Map<string, Recorded["opts"]>();
 
-  const calls: Record<string, (args: Record<string, unknown>) => Record<string, unknown>> = {
-    "aws:index/getCallerIdentity:getCallerIdentity": () => ({
-      accountId: ACCOUNT,
-      arn: `arn:aws:iam::${ACCOUNT}:user/ci`,
-      userId: "AIDAMOCK",
-    }),
-    "aws:index/getPartition:getPartition": () => ({ partition: "aws", dnsSuffix: "amazonaws.com" }),
-    "aws:index/getRegion:getRegion": () => ({ name: region, region }),
-    "aws:index/getAvailabilityZones:getAvailabilityZones": () => ({
-      names: ["a", "b", "c", "d"].map((z) => `${region}${z}`),
-      zoneIds: ["1", "2", "3", "4"].map((z) => `euw1-az${z}`),
-    }),
-    ...extraCalls,
-  };
+  const calls = { ...mockCalls(region), ...extraCalls };
 
   pulumi.runtime.setAllConfig(config, [
     "observed-app:apiToken",
@@ -117,20 +187,14 @@ export async function runStack(
   await pulumi.runtime.setMocks(
     {
       newResource(args) {
-        const inputs = args.inputs as Record<string, unknown>;
-        const arn = arnFor(args.type, args.name, inputs, region);
-        const state: Record<string, unknown> = {
-          ...inputs,
-          ...(arn ? { arn } : {}),
-          ...(args.type === "aws:s3/bucket:Bucket" ? { bucket: `${args.name}-bucket` } : {}),
-          ...(args.type === "aws:kms/key:Key" ? { keyId: `${args.name}-key-id` } : {}),
-          ...(args.type === "aws:guardduty/detector:Detector" ? { id: "0123456789abcdef0123456789abcdef" } : {}),
-          ...(args.type.startsWith("aws:cloudwatch/logGroup") ? { name: inputs.name ?? args.name } : {}),
-        };
+        const inputs = walkSecrets(args.inputs, (x) => x) as Record<string, unknown>;
+        const redacted = walkSecrets(args.inputs, () => "[secret]") as Record<string, unknown>;
+        const state = mockState(args.type, args.name, inputs, region, resources.length);
         resources.push({
           type: args.type,
           name: args.name,
           inputs,
+          redacted,
           state,
           opts: optsByName.get(`${args.type}::${args.name}`) ?? { dependsOn: [] },
         });

@@ -4,24 +4,21 @@
  * Reads the stack from MOCK_STACK, and prints a JSON summary of the declared resources at exit.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { stackConfig, TEST_API_TOKEN, ACCOUNT } from "./harness";
+import { mockCalls, mockState, stackConfig, TEST_API_TOKEN } from "./harness";
 
 const stack = (process.env.MOCK_STACK ?? "dev") as "dev" | "prod";
 const config = stackConfig(stack, { apiToken: TEST_API_TOKEN });
+const region = config["aws:region"];
+const calls = mockCalls(region);
 const types: string[] = [];
 pulumi.runtime.setAllConfig(config, ["observed-app:apiToken"]);
 void pulumi.runtime.setMocks(
   {
     newResource: (args) => {
       types.push(args.type);
-      return { id: `${args.name}-id`, state: { ...args.inputs, arn: `arn:aws:mock:::${args.name}` } };
+      return { id: `${args.name}-id`, state: mockState(args.type, args.name, args.inputs, region, types.length) };
     },
-    call: (args) => {
-      if (args.token === "aws:index/getCallerIdentity:getCallerIdentity") return { accountId: ACCOUNT };
-      if (args.token === "aws:index/getPartition:getPartition") return { partition: "aws" };
-      if (args.token === "aws:index/getAvailabilityZones:getAvailabilityZones") return { names: ["a", "b", "c", "d"] };
-      return {};
-    },
+    call: (args) => calls[args.token]?.(args.inputs) ?? {},
   },
   "observed-app",
   stack,

@@ -36,6 +36,7 @@ export function describeStack(stack: "dev" | "prod"): void {
       expect(await run.output("logGroups")).toEqual({
         trail: `/aws/cloudtrail/observed-app-${stack}-trail`,
         flowLogs: `/aws/vpc/observed-app-${stack}/flow-logs`,
+        app: `/observed-app/observed-app-${stack}/taskflow`,
       });
     });
 
@@ -240,7 +241,7 @@ export function describeStack(stack: "dev" | "prod"): void {
         const audit = [
           ...buckets,
           run.one("aws:kms/key:Key", "trail-key"),
-          ...run.byType("aws:cloudwatch/logGroup:LogGroup"),
+          ...run.byType("aws:cloudwatch/logGroup:LogGroup").filter((g) => !g.name.endsWith("-app-logs")),
         ];
         for (const r of buckets) expect(r.inputs.forceDestroy).toBe(!prod);
         for (const r of audit) {

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# App host, once per instance: Docker, node_exporter (container, host network), the SQLite data volume.
+# Idempotent: re-running changes nothing that is already in place.
+set -euo pipefail
+# shellcheck source=common.sh
+source /tmp/observed-app/common.sh
+
+: "${DATA_DEVICE:?}" "${NODE_EXPORTER_IMAGE:?}"
+
+wait_for_cloud_init
+install_docker
+mount_data_volume "$DATA_DEVICE" /srv/taskflow
+sudo install -d -o 1000 -g 1000 -m 0750 /srv/taskflow/data
+
+if [ "$(sudo docker inspect -f '{{.Config.Image}}' node-exporter 2>/dev/null || true)" != "$NODE_EXPORTER_IMAGE" ]; then
+  log "starting node_exporter ($NODE_EXPORTER_IMAGE)"
+  sudo docker rm -f node-exporter >/dev/null 2>&1 || true
+  sudo docker run -d --name node-exporter --restart unless-stopped --network host --pid host \
+    -v /:/host:ro,rslave "$NODE_EXPORTER_IMAGE" --path.rootfs=/host --web.listen-address=:9100 >/dev/null
+fi
+log "bootstrap done"

@@ -1,0 +1,3 @@
+import { describeHosts } from "./hosts-assertions";
+
+describeHosts("dev");
