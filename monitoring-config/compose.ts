@@ -1,3 +1,4 @@
+import { MONITORING_NODE_EXPORTER } from "./prometheus";
 import type { MonitoringSettings } from "./settings";
 
 /**
@@ -52,7 +53,7 @@ export function composeFile(s: MonitoringSettings): object {
         ...common,
         image: s.images.nodeExporter,
         pid: "host",
-        command: ["--path.rootfs=/host", "--web.listen-address=127.0.0.1:9100"],
+        command: ["--path.rootfs=/host", `--web.listen-address=${MONITORING_NODE_EXPORTER}`],
         volumes: ["/:/host:ro,rslave"],
       },
       grafana: {

@@ -27,6 +27,9 @@ function auth(s: MonitoringSettings) {
   return s.basicAuth ? { basic_auth: { username: s.basicAuth.username, password: s.basicAuth.password } } : {};
 }
 
+/** Where docker-compose.yml binds the monitoring host's own node_exporter. */
+export const MONITORING_NODE_EXPORTER = "127.0.0.1:9100";
+
 function appJobs(s: MonitoringSettings): object[] {
   const t = s.targets;
   if (t.kind === "static") {
@@ -35,12 +38,18 @@ function appJobs(s: MonitoringSettings): object[] {
       { job_name: "node", static_configs: [{ targets: t.node }] },
     ];
   }
-  const filters = Object.entries(t.tags).map(([k, v]) => ({ name: `tag:${k}`, values: [v] }));
+  const monitoringRole = t.monitoringRole ?? "monitoring";
+  const filters = [
+    ...Object.entries(t.tags).map(([k, v]) => ({ name: `tag:${k}`, values: [v] })),
+    { name: "instance-state-name", values: ["running"] },
+  ];
   const ec2 = (port: number, extraFilters: object[] = []) => ({
     ec2_sd_configs: [
       { region: t.region, port, refresh_interval: t.refreshInterval, filters: [...filters, ...extraFilters] },
     ],
     relabel_configs: [
+      // The monitoring host scrapes its own exporters over loopback (below), not through discovery.
+      { source_labels: ["__meta_ec2_tag_Role"], regex: monitoringRole, action: "drop" },
       // Scrape the private address (the security groups only admit the monitoring host inside the VPC).
       {
         source_labels: ["__meta_ec2_private_ip"],
@@ -52,7 +61,6 @@ function appJobs(s: MonitoringSettings): object[] {
       { source_labels: ["__meta_ec2_tag_Name"], target_label: "name" },
       { source_labels: ["__meta_ec2_tag_Role"], target_label: "role" },
       { source_labels: ["__meta_ec2_availability_zone"], target_label: "availability_zone" },
-      { source_labels: ["__meta_ec2_instance_state"], regex: "running", action: "keep" },
     ],
   });
   return [
@@ -60,7 +68,12 @@ function appJobs(s: MonitoringSettings): object[] {
       job_name: s.appJob,
       ...ec2(t.appMetricsPort, [{ name: "tag:Role", values: [t.appRole] }]),
     },
-    { job_name: "node", ...ec2(t.nodePort) },
+    {
+      job_name: "node",
+      ...ec2(t.nodePort),
+      // The monitoring host's own node_exporter (docker-compose.yml binds it to loopback).
+      static_configs: [{ targets: [MONITORING_NODE_EXPORTER], labels: { role: monitoringRole, name: "monitoring" } }],
+    },
   ];
 }
 

@@ -26,6 +26,11 @@ export type Targets =
       appMetricsPort: number;
       nodePort: number;
       refreshInterval: string;
+      /**
+       * Value of the `Role` tag of the monitoring host itself (default "monitoring"): it is left out of
+       * discovery, and its own node_exporter (bound to 127.0.0.1:9100 by docker-compose.yml) is scraped locally.
+       */
+      monitoringRole?: string;
     };
 
 export interface SnsReceiver {

@@ -5,11 +5,66 @@
  */
 import { createWriteStream, mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { REPO_ROOT, saveToken, startLocalStack } from "./lib/local-stack";
+import { parseArgs } from "node:util";
+import { LOCAL_PORTS } from "../monitoring-config";
+import { REPO_ROOT, saveToken, startLocalStack, type Ports } from "./lib/local-stack";
 
 const SERVICE_ENV = ["FAULT_INJECTION", "RATE_LIMIT_PER_MINUTE", "SLOW_QUERY_MS", "LOG_LEVEL", "METRICS"];
 
+/** CLI flag → port key; every default port can be moved (e.g. when a Debian service already holds it). */
+const PORT_FLAGS: Record<string, keyof Ports> = {
+  "app-port": "app",
+  "metrics-port": "appMetrics",
+  "prometheus-port": "prometheus",
+  "alertmanager-port": "alertmanager",
+  "node-port": "node",
+  "blackbox-port": "blackbox",
+  "receiver-port": "receiver",
+  "grafana-port": "grafana",
+};
+
+const usage = `usage: npm run local -- [--free-ports] ${Object.entries(PORT_FLAGS)
+  .map(([flag, key]) => `[--${flag} N (default ${LOCAL_PORTS[key]})]`)
+  .join(" ")}
+Service variables pass through: FAULT_INJECTION=on npm run local`;
+
+/** Parse the flags into the ports option of startLocalStack; exits with a usage message on bad input. */
+function parsePorts(): Partial<Ports> | "free" {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      options: {
+        ...Object.fromEntries(Object.keys(PORT_FLAGS).map((f) => [f, { type: "string" as const }])),
+        "free-ports": { type: "boolean" },
+        help: { type: "boolean", short: "h" },
+      },
+      strict: true,
+    }));
+  } catch (err) {
+    console.error(`${(err as Error).message}\n${usage}`);
+    process.exit(2);
+  }
+  if (values.help) {
+    console.log(usage);
+    process.exit(0);
+  }
+  if (values["free-ports"]) return "free";
+  const ports: Partial<Ports> = {};
+  for (const [flag, key] of Object.entries(PORT_FLAGS)) {
+    const v = values[flag];
+    if (v === undefined) continue;
+    const n = Number(v);
+    if (!/^\d+$/.test(String(v)) || n < 1 || n > 65535) {
+      console.error(`--${flag}=${JSON.stringify(v)} is invalid: expected a port number 1-65535\n${usage}`);
+      process.exit(2);
+    }
+    ports[key] = n;
+  }
+  return ports;
+}
+
 async function main(): Promise<void> {
+  const ports = parsePorts();
   const dir = join(REPO_ROOT, ".local");
   mkdirSync(dir, { recursive: true });
   const logFile = join(dir, "stack.log");
@@ -20,6 +75,7 @@ async function main(): Promise<void> {
   console.log("starting TaskFlow and the monitoring stack …");
   const stack = await startLocalStack({
     profile: "local",
+    ports,
     dir,
     serviceEnv,
     token: process.env.API_TOKEN || undefined,

@@ -25,7 +25,7 @@ import {
 } from "../../monitoring-config";
 import { ensureBinaries, which, type BinaryPaths } from "./binaries";
 import { writeBundle } from "./bundle-io";
-import { freePort, waitFor } from "./net";
+import { freePort, portInUse, waitFor } from "./net";
 
 export const REPO_ROOT = resolve(__dirname, "..", "..");
 export type Ports = typeof LOCAL_PORTS;
@@ -142,6 +142,25 @@ function startReceiver(port: number, sink: Notification[], onNote: (n: Notificat
   });
 }
 
+/**
+ * Fail before starting anything when a port is taken: otherwise a child would die on bind while the readiness
+ * check talks to the other process (e.g. a Debian `prometheus` service on 9090) and the stack would look up.
+ */
+async function assertPortsFree(ports: Ports, withGrafana: boolean): Promise<void> {
+  const busy: string[] = [];
+  for (const [key, port] of Object.entries(ports) as [keyof Ports, number][]) {
+    if (key === "grafana" && !withGrafana) continue;
+    if (await portInUse(port)) busy.push(`${key}=${port}`);
+  }
+  if (busy.length > 0) {
+    throw new Error(
+      `ports already in use on 127.0.0.1: ${busy.join(", ")}. Stop what listens there (a Debian service such as ` +
+        `prometheus or prometheus-node-exporter: sudo systemctl stop <name>) or choose other ports ` +
+        `(npm run local -- --help; startLocalStack({ ports: { ... } }) or ports: "free").`,
+    );
+  }
+}
+
 export async function startLocalStack(opts: LocalStackOptions = {}): Promise<LocalStack> {
   const profile = opts.profile ?? "local";
   const log = opts.log ?? (() => {});
@@ -153,6 +172,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
   for (const d of ["prometheus", "alertmanager", "grafana"]) mkdirSync(join(dataDir, d), { recursive: true });
   const token = opts.token ?? randomBytes(24).toString("base64url");
   const grafanaBin = which(["grafana", "grafana-server"]);
+  await assertPortsFree(ports, grafanaBin !== null);
   const settings = localSettings(profile, ports, {
     ...opts.settings,
     grafana: { adminPassword: opts.settings?.grafana?.adminPassword || randomBytes(12).toString("base64url") },

@@ -33,3 +33,12 @@ export async function waitFor(url: string, timeoutMs: number, proc?: ChildProces
   }
   throw new Error(`${url} did not become ready within ${timeoutMs} ms (last: ${last})`);
 }
+
+/** Whether something already listens on 127.0.0.1:`port` (binding it fails). */
+export function portInUse(port: number): Promise<boolean> {
+  return new Promise((res) => {
+    const srv = createServer();
+    srv.once("error", () => res(true));
+    srv.listen(port, "127.0.0.1", () => srv.close(() => res(false)));
+  });
+}

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { execFileSync, spawnSync } from "node:child_process";
 import { readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { stringify } from "yaml";
+import { parse, stringify } from "yaml";
 import {
   allAlerts,
   bundleHash,
@@ -168,6 +168,34 @@ describe("alert rules and routing", () => {
     expect(b["prometheus/prometheus.yml"]).toMatch(/__meta_ec2_private_ip/);
     expect(b["alertmanager/alertmanager.yml"]).toMatch(/sns_configs:[\s\S]*sigv4:\s+region: us-east-1/);
     expect(b["grafana/provisioning/datasources/datasources.yml"]).toMatch(/type: cloudwatch/);
+  });
+
+  it("AWS: the monitoring host is left out of discovery and its own node_exporter is scraped on loopback", () => {
+    const prom = parse(renderBundle(variants.prod)["prometheus/prometheus.yml"]) as {
+      scrape_configs: {
+        job_name: string;
+        ec2_sd_configs?: { filters: { name: string; values: string[] }[] }[];
+        static_configs?: { targets: string[] }[];
+        relabel_configs?: { source_labels?: string[]; regex?: string; action?: string }[];
+      }[];
+    };
+    const job = (name: string) => prom.scrape_configs.find((j) => j.job_name === name)!;
+    for (const name of ["taskflow", "node"]) {
+      const filters = job(name).ec2_sd_configs![0].filters;
+      expect(filters).toContainEqual({ name: "tag:Stack", values: ["prod"] });
+      expect(filters).toContainEqual({ name: "instance-state-name", values: ["running"] });
+      expect(job(name).relabel_configs).toContainEqual({
+        source_labels: ["__meta_ec2_tag_Role"],
+        regex: "monitoring",
+        action: "drop",
+      });
+    }
+    expect(job("taskflow").ec2_sd_configs![0].filters).toContainEqual({ name: "tag:Role", values: ["app"] });
+    expect(job("node").static_configs![0].targets).toEqual(["127.0.0.1:9100"]);
+    const compose = parse(renderBundle(variants.prod)["docker-compose.yml"]) as {
+      services: Record<string, { command: string[] }>;
+    };
+    expect(compose.services["node-exporter"].command).toContain("--web.listen-address=127.0.0.1:9100");
   });
 });
 
