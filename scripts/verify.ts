@@ -1,0 +1,224 @@
+/**
+ * npm run verify -- --stack dev [--outputs outputs.json]
+ * The post-deploy checklist, automated: app /health; Prometheus ready, every target up, rules loaded without
+ * errors; Alertmanager ready; Grafana healthy with its dashboards; CloudTrail logging; GuardDuty enabled; log
+ * groups receiving events. Outputs come from `pulumi stack output --json --show-secrets` (or a file);
+ * `--stack local` checks `npm run local` on its default ports and skips the AWS checks.
+ */
+import { CloudTrailClient, GetTrailStatusCommand } from "@aws-sdk/client-cloudtrail";
+import { CloudWatchLogsClient, DescribeLogStreamsCommand } from "@aws-sdk/client-cloudwatch-logs";
+import { GetDetectorCommand, GuardDutyClient } from "@aws-sdk/client-guardduty";
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { parseArgs } from "node:util";
+import { DASHBOARD_UIDS, LOCAL_PORTS } from "../monitoring-config";
+
+export interface CheckResult {
+  name: string;
+  ok: boolean;
+  detail: string;
+}
+type Check = () => Promise<CheckResult>;
+
+async function getJson<T>(url: string, headers: Record<string, string> = {}): Promise<{ status: number; body: T }> {
+  const r = await fetch(url, { headers, signal: AbortSignal.timeout(10_000) });
+  const text = await r.text();
+  let body: unknown = text;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    // not JSON: keep the text
+  }
+  return { status: r.status, body: body as T };
+}
+
+const result = (name: string, ok: boolean, detail: string): CheckResult => ({ name, ok, detail });
+const guard =
+  (name: string, fn: () => Promise<CheckResult>): Check =>
+  async () => {
+    try {
+      return await fn();
+    } catch (err) {
+      return result(name, false, (err as Error).message);
+    }
+  };
+
+export const checkApp = (appUrl: string): Check =>
+  guard("app /health", async () => {
+    const r = await getJson<{ status?: string; reason?: string }>(`${appUrl}/health`);
+    return result("app /health", r.status === 200, r.status === 200 ? "ok" : `HTTP ${r.status} ${r.body.reason ?? ""}`);
+  });
+
+export const checkPrometheusReady = (url: string): Check =>
+  guard("Prometheus ready", async () => {
+    const r = await fetch(`${url}/-/ready`, { signal: AbortSignal.timeout(10_000) });
+    return result("Prometheus ready", r.ok, `HTTP ${r.status}`);
+  });
+
+export const checkTargetsUp = (url: string): Check =>
+  guard("Prometheus targets up", async () => {
+    const r = await getJson<{
+      data: { activeTargets: { labels: Record<string, string>; health: string; lastError: string }[] };
+    }>(`${url}/api/v1/targets?state=active`);
+    const targets = r.body.data.activeTargets;
+    const down = targets.filter((t) => t.health !== "up");
+    return result(
+      "Prometheus targets up",
+      targets.length > 0 && down.length === 0,
+      down.length
+        ? `down: ${down.map((t) => `${t.labels.job}/${t.labels.instance} (${t.lastError || t.health})`).join(", ")}`
+        : `${targets.length} targets up`,
+    );
+  });
+
+export const checkRules = (url: string): Check =>
+  guard("Prometheus rules loaded", async () => {
+    const r = await getJson<{
+      data: { groups: { name: string; rules: { name: string; health: string; lastError?: string }[] }[] };
+    }>(`${url}/api/v1/rules`);
+    const rules = r.body.data.groups.flatMap((g) => g.rules);
+    const bad = rules.filter((x) => x.health !== "ok" || x.lastError);
+    return result(
+      "Prometheus rules loaded",
+      rules.length > 0 && bad.length === 0,
+      bad.length
+        ? `errors: ${bad.map((b) => `${b.name}: ${b.lastError}`).join("; ")}`
+        : `${rules.length} rules, no errors`,
+    );
+  });
+
+export const checkAlertmanager = (url: string): Check =>
+  guard("Alertmanager ready", async () => {
+    const r = await fetch(`${url}/-/ready`, { signal: AbortSignal.timeout(10_000) });
+    return result("Alertmanager ready", r.ok, `HTTP ${r.status}`);
+  });
+
+export const checkGrafana = (url: string, password: string): Check =>
+  guard("Grafana healthy with dashboards", async () => {
+    const health = await getJson<{ database?: string }>(`${url}/api/health`);
+    if (health.status !== 200 || health.body.database !== "ok")
+      return result("Grafana healthy with dashboards", false, `health HTTP ${health.status}`);
+    const auth = { authorization: `Basic ${Buffer.from(`admin:${password}`).toString("base64")}` };
+    const search = await getJson<{ uid: string }[]>(`${url}/api/search?type=dash-db`, auth);
+    const found = new Set(Array.isArray(search.body) ? search.body.map((d) => d.uid) : []);
+    const missing = Object.values(DASHBOARD_UIDS).filter((u) => !found.has(u));
+    return result(
+      "Grafana healthy with dashboards",
+      missing.length === 0,
+      missing.length ? `missing: ${missing.join(", ")}` : "4 dashboards",
+    );
+  });
+
+export const checkTrail = (client: CloudTrailClient, trailName: string): Check =>
+  guard("CloudTrail logging", async () => {
+    const s = await client.send(new GetTrailStatusCommand({ Name: trailName }));
+    const ok = s.IsLogging === true && !s.LatestDeliveryError;
+    return result(
+      "CloudTrail logging",
+      ok,
+      ok
+        ? `last delivery ${s.LatestDeliveryTime?.toISOString() ?? "pending"}`
+        : `IsLogging=${s.IsLogging} ${s.LatestDeliveryError ?? ""}`,
+    );
+  });
+
+export const checkGuardDuty = (client: GuardDutyClient, detectorId: string): Check =>
+  guard("GuardDuty enabled", async () => {
+    const d = await client.send(new GetDetectorCommand({ DetectorId: detectorId }));
+    return result("GuardDuty enabled", d.Status === "ENABLED", `status ${d.Status}`);
+  });
+
+/** A log group "receives events" when its newest stream saw an event within maxAgeMs. */
+export const checkLogGroup = (client: CloudWatchLogsClient, name: string, maxAgeMs = 60 * 60 * 1000): Check =>
+  guard(`log group ${name}`, async () => {
+    const r = await client.send(
+      new DescribeLogStreamsCommand({ logGroupName: name, orderBy: "LastEventTime", descending: true, limit: 1 }),
+    );
+    const last = r.logStreams?.[0]?.lastEventTimestamp;
+    const ok = last !== undefined && Date.now() - last < maxAgeMs;
+    return result(`log group ${name}`, ok, last ? `last event ${new Date(last).toISOString()}` : "no events yet");
+  });
+
+export interface StackOutputs {
+  appUrl: string;
+  prometheusUrl: string;
+  alertmanagerUrl: string;
+  grafanaUrl?: string;
+  grafanaAdminPassword?: string;
+  trailName?: string;
+  guardDutyDetectorId?: string;
+  logGroups?: Record<string, string>;
+}
+
+export function checksFor(o: StackOutputs, aws?: { region: string }): Check[] {
+  const checks = [
+    checkApp(o.appUrl),
+    checkPrometheusReady(o.prometheusUrl),
+    checkTargetsUp(o.prometheusUrl),
+    checkRules(o.prometheusUrl),
+    checkAlertmanager(o.alertmanagerUrl),
+  ];
+  if (o.grafanaUrl && o.grafanaAdminPassword) checks.push(checkGrafana(o.grafanaUrl, o.grafanaAdminPassword));
+  if (aws) {
+    if (o.trailName) checks.push(checkTrail(new CloudTrailClient({ region: aws.region }), o.trailName));
+    if (o.guardDutyDetectorId)
+      checks.push(checkGuardDuty(new GuardDutyClient({ region: aws.region }), o.guardDutyDetectorId));
+    const logs = new CloudWatchLogsClient({ region: aws.region });
+    for (const name of Object.values(o.logGroups ?? {})) checks.push(checkLogGroup(logs, name));
+  }
+  return checks;
+}
+
+export async function runChecks(checks: Check[], print: (line: string) => void = console.log): Promise<boolean> {
+  const results = await Promise.all(checks.map((c) => c()));
+  for (const r of results) print(`${r.ok ? "✓" : "✗"} ${r.name.padEnd(32)} ${r.detail}`);
+  return results.every((r) => r.ok);
+}
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: { stack: { type: "string" }, outputs: { type: "string" }, region: { type: "string" } },
+  });
+  if (!values.stack) {
+    console.error("usage: npm run verify -- --stack local|dev|prod [--outputs outputs.json] [--region eu-west-1]");
+    return 2;
+  }
+  if (values.stack === "local") {
+    const u = (p: number) => `http://127.0.0.1:${p}`;
+    return (await runChecks(
+      checksFor({
+        appUrl: u(LOCAL_PORTS.app),
+        prometheusUrl: u(LOCAL_PORTS.prometheus),
+        alertmanagerUrl: u(LOCAL_PORTS.alertmanager),
+      }),
+    ))
+      ? 0
+      : 1;
+  }
+  const raw = values.outputs
+    ? readFileSync(values.outputs, "utf8")
+    : execFileSync("pulumi", ["stack", "output", "--json", "--show-secrets", "--stack", values.stack], {
+        encoding: "utf8",
+      });
+  const outputs = JSON.parse(raw) as StackOutputs;
+  const region =
+    values.region ??
+    (values.outputs
+      ? undefined
+      : execFileSync("pulumi", ["config", "get", "aws:region", "--stack", values.stack], { encoding: "utf8" }).trim());
+  if (!region) {
+    console.error("--region is required with --outputs (the AWS checks need it)");
+    return 2;
+  }
+  return (await runChecks(checksFor(outputs, { region }))) ? 0 : 1;
+}
+
+if (require.main === module) {
+  main().then(
+    (code) => (process.exitCode = code),
+    (err) => {
+      console.error(`verify failed: ${(err as Error).message}`);
+      process.exitCode = 1;
+    },
+  );
+}
