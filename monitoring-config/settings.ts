@@ -442,6 +442,13 @@ export function validateSettings(s: MonitoringSettings): MonitoringSettings {
   if (s.basicAuth && (!s.basicAuth.username || s.basicAuth.password.length < 12)) {
     fail("basicAuth.password", "<redacted>", "expected a username and a password of at least 12 characters");
   }
+  // grafana.ini quotes the password with """…""": it must not contain that delimiter nor a line break.
+  if (/"""|[\r\n]/.test(s.grafana.adminPassword)) {
+    fail("grafana.adminPassword", "<redacted>", 'expected no line breaks and no """ sequence');
+  }
+  if (s.basicAuth && !/^[A-Za-z0-9._-]+$/.test(s.basicAuth.username)) {
+    fail("basicAuth.username", s.basicAuth.username, "expected letters, digits, '.', '_' or '-'");
+  }
   if (s.stack === "dev" || s.stack === "prod") {
     if (s.grafana.adminPassword.length < 12) {
       fail("grafana.adminPassword", "<redacted>", "expected at least 12 characters (anonymous access is off)");

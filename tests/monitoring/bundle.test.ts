@@ -199,6 +199,8 @@ describe("alert rules and routing", () => {
   });
 });
 
+const ec2Targets = settingsForStack("dev").targets as Extract<MonitoringSettings["targets"], { kind: "ec2" }>;
+
 describe("bundle rendering", () => {
   it("is deterministic: same settings, same bytes and hash", () => {
     const a = renderBundle(settingsForStack("prod", { grafana: { adminPassword: "prod-admin-password-1" } }));
@@ -224,6 +226,14 @@ describe("bundle rendering", () => {
     ["e-mail without smtp", (s) => (s.receivers.ticket = { email: { to: "a@b.co" } }), /smtp.*required/],
     ["short password", (s) => (s.basicAuth = { username: "u", password: "short" }), /basicAuth.password/],
     ["burn windows", (s) => (s.slo.page = []), /slo.page.*at least one/],
+    ["Grafana password", (s) => (s.grafana.adminPassword = 'a"""b\nc'), /grafana.adminPassword.*line breaks/],
+    [
+      "basic-auth user",
+      (s) => (s.basicAuth = { username: "ops: x", password: "correct-horse-battery" }),
+      /basicAuth.username="ops: x".*letters, digits/,
+    ],
+    ["EC2 region", (s) => (s.targets = { ...ec2Targets, region: "mars" }), /targets.region="mars".*AWS region/],
+    ["EC2 tags", (s) => (s.targets = { ...ec2Targets, tags: {} }), /targets.tags.*at least one tag filter/],
   ])("rejects a bad %s naming the key and what is allowed", (_name, mutate, message) => {
     const s = settingsForStack("local");
     mutate(s);
