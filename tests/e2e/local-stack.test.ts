@@ -137,10 +137,61 @@ describe("local stack end to end (real Prometheus, Alertmanager, exporters)", ()
     }
   }, 120_000);
 
-  it("killing the service makes ServiceDown reach the page receiver", async () => {
+  it("killing the service makes ServiceDown reach the page receiver, and restarting it sends the resolution", async () => {
     await stack.stopProcess("service", "SIGKILL");
     const n = await stack.waitForNotification((x) => x.alertname === "ServiceDown" && x.status === "firing", 60_000);
     expect(n.receiver).toBe("page");
     expect(n.labels.job).toBe("taskflow");
-  }, 90_000);
+
+    // Back up: the resolution reaches the same receiver.
+    await stack.startProcess("service");
+    const resolved = await stack.waitForNotification(
+      (x) => x.alertname === "ServiceDown" && x.status === "resolved" && x.receivedAt > n.receivedAt,
+      60_000,
+    );
+    expect(resolved.receiver).toBe("page");
+  }, 120_000);
+
+  // Runs last: it posts synthetic alerts (job "inhibition-check") straight to Alertmanager.
+  it("Alertmanager inhibition: ServiceDown mutes its instance's other alerts, critical mutes the same alert's warning", async () => {
+    const endsAt = new Date(Date.now() + 5 * 60_000).toISOString();
+    const alert = (alertname: string, severity: string, instance: string) => ({
+      labels: { alertname, severity, instance, job: "inhibition-check" },
+      annotations: { summary: "synthetic" },
+      endsAt,
+    });
+    const posted = await fetch(`${stack.urls.alertmanager}/api/v2/alerts`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify([
+        alert("ServiceDown", "critical", "a:1"),
+        alert("SlowQueries", "warning", "a:1"),
+        alert("Watchdog", "info", "a:1"),
+        alert("SlowQueries", "warning", "b:1"),
+        alert("HostDiskAlmostFull", "critical", "c:1"),
+        alert("HostDiskAlmostFull", "warning", "c:1"),
+        alert("HostHighCpu", "warning", "c:1"),
+      ]),
+    });
+    expect(posted.status).toBe(200);
+    const r = await fetch(
+      `${stack.urls.alertmanager}/api/v2/alerts?filter=${encodeURIComponent('job="inhibition-check"')}`,
+    );
+    const alerts = (await r.json()) as { labels: Record<string, string>; status: { inhibitedBy: string[] } }[];
+    const muted = Object.fromEntries(
+      alerts.map((a) => [
+        `${a.labels.alertname}/${a.labels.severity}@${a.labels.instance}`,
+        a.status.inhibitedBy.length > 0,
+      ]),
+    );
+    expect(muted).toEqual({
+      "ServiceDown/critical@a:1": false,
+      "SlowQueries/warning@a:1": true, // ServiceDown on the same job and instance
+      "Watchdog/info@a:1": false, // the heartbeat is never muted
+      "SlowQueries/warning@b:1": false, // another instance
+      "HostDiskAlmostFull/critical@c:1": false,
+      "HostDiskAlmostFull/warning@c:1": true, // critical of the same alert and instance
+      "HostHighCpu/warning@c:1": false, // a different alert
+    });
+  });
 });
