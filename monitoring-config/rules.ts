@@ -33,6 +33,33 @@ export const errorBudget = (objective: number) => +(1 - objective).toFixed(10);
 /** Recording-rule name of the SLI error ratio over a window. */
 export const sloRatioRecord = (window: string) => `slo:sli_error:ratio_rate${window}`;
 
+const UNIT_SECONDS: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600, d: 86400, w: 604800, y: 31536000 };
+
+/** Seconds in a Prometheus duration such as "1h30m". */
+export function durationSeconds(d: string): number {
+  let total = 0;
+  for (const [, n, unit] of d.matchAll(/(\d+)(ms|s|m|h|d|w|y)/g)) total += Number(n) * UNIT_SECONDS[unit];
+  return total;
+}
+
+/**
+ * Recording rules of the SLI error ratio. Every burn window is a ratio of raw rates; the SLO period (30 d by
+ * default) is the average of the shortest window's recorded ratio instead, because a raw 30 d rate would read a
+ * month of every request series at each evaluation.
+ */
+function sloRatioRules(s: MonitoringSettings, job: string, ratio: (win: string) => string): RecordingRule[] {
+  const burn = [...new Set([...s.slo.page, ...s.slo.ticket].flatMap((w) => [w.long, w.short]))];
+  const shortest = [...burn].sort((a, b) => durationSeconds(a) - durationSeconds(b))[0];
+  const rules = burn.map((win) => ({ record: sloRatioRecord(win), expr: ratio(win) }));
+  if (!burn.includes(s.slo.period)) {
+    rules.push({
+      record: sloRatioRecord(s.slo.period),
+      expr: `avg_over_time(${sloRatioRecord(shortest)}{${job}}[${s.slo.period}])`,
+    });
+  }
+  return rules;
+}
+
 export function sloWindows(s: MonitoringSettings): string[] {
   const all = [...s.slo.page, ...s.slo.ticket].flatMap((w) => [w.long, w.short]);
   return [...new Set([...all, s.slo.period])];
@@ -143,7 +170,7 @@ export function buildRuleFiles(s: MonitoringSettings): RuleFile[] {
   const slo: RuleGroup = {
     name: "taskflow-slo",
     rules: [
-      ...sloWindows(s).map((win) => ({ record: sloRatioRecord(win), expr: ratio(win) })),
+      ...sloRatioRules(s, job, ratio),
       { record: "slo:objective:ratio", expr: `vector(${s.slo.objective})`, labels: { job: s.appJob } },
       {
         record: "slo:error_budget:remaining_ratio",

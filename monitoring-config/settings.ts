@@ -2,6 +2,8 @@
  * Typed settings for the monitoring bundle. One object says everything that differs between the local
  * stack, the short-interval test profile and the AWS stacks; the renderers turn it into files.
  */
+import { durationSeconds } from "./rules";
+
 export type StackName = "local" | "test" | "dev" | "prod";
 export const STACKS: readonly StackName[] = ["local", "test", "dev", "prod"];
 
@@ -402,6 +404,10 @@ export function validateSettings(s: MonitoringSettings): MonitoringSettings {
     fail("slo.objective", s.slo.objective, "expected a ratio between 0.5 and 1, e.g. 0.999");
   }
   duration("slo.period", s.slo.period);
+  const longest = Math.max(...[...s.slo.page, ...s.slo.ticket].map((w) => durationSeconds(w.long)));
+  if (durationSeconds(s.slo.period) < longest) {
+    fail("slo.period", s.slo.period, "expected at least the longest burn window");
+  }
   for (const kind of ["page", "ticket"] as const) {
     if (s.slo[kind].length === 0) fail(`slo.${kind}`, s.slo[kind], "expected at least one burn window");
     s.slo[kind].forEach((w, i) => {

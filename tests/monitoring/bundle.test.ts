@@ -226,6 +226,7 @@ describe("bundle rendering", () => {
     ["e-mail without smtp", (s) => (s.receivers.ticket = { email: { to: "a@b.co" } }), /smtp.*required/],
     ["short password", (s) => (s.basicAuth = { username: "u", password: "short" }), /basicAuth.password/],
     ["burn windows", (s) => (s.slo.page = []), /slo.page.*at least one/],
+    ["SLO period", (s) => (s.slo.period = "1d"), /slo.period="1d".*longest burn window/],
     ["Grafana password", (s) => (s.grafana.adminPassword = 'a"""b\nc'), /grafana.adminPassword.*line breaks/],
     [
       "basic-auth user",

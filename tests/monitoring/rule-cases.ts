@@ -296,5 +296,27 @@ export function promtoolTests(ruleFiles: string[], rules: AlertRule[]): object {
       });
     }
   }
+  // The SLO recording rules: 1 error in 2 000 requests (0.05 %) spends half of a 99.9 % budget, over the
+  // short burn windows (raw rates) and the period (the average of the shortest window's ratio).
+  tests.push({
+    name: "SLO recording rules: error ratio per window and error budget remaining",
+    interval: "1m",
+    input_series: series({
+      [`http_requests_total{${HTTP},status_code="200"}`]: "0+1999x180",
+      [`http_requests_total{${HTTP},status_code="500"}`]: "0+1x180",
+    }),
+    promql_expr_test: [
+      ...["slo:sli_error:ratio_rate5m", "slo:sli_error:ratio_rate1h", "slo:sli_error:ratio_rate30d"].map((expr) => ({
+        expr: `round(${expr} * 1e6)`,
+        eval_time: "3h",
+        exp_samples: [{ labels: '{job="taskflow"}', value: 500 }],
+      })),
+      {
+        expr: "round(slo:error_budget:remaining_ratio * 1000)",
+        eval_time: "3h",
+        exp_samples: [{ labels: '{job="taskflow"}', value: 500 }],
+      },
+    ],
+  });
   return { rule_files: ruleFiles, evaluation_interval: "1m", tests };
 }
