@@ -2,10 +2,9 @@ import * as aws from "@pulumi/aws";
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import * as tls from "@pulumi/tls";
 import { bundleHash, renderBundle, settingsForStack, type Bundle, type MonitoringSettings } from "../monitoring-config";
 import type { Settings } from "./config";
-import { SSH_USER, al2023AmiFilter, hostScript } from "./host-scripts";
+import { SSH_USER, hostBasics, hostScript } from "./host-scripts";
 import { NODE_EXPORTER_PORT } from "./observed-app";
 
 const DATA_DEVICE = "/dev/sdf";
@@ -102,57 +101,45 @@ export class MonitoringHost extends pulumi.ComponentResource {
     this.grafanaAdminPassword = pulumi.secret(password);
 
     // --- identity: discovery, publishing alerts, reading CloudWatch for Grafana ---
-    const role = new aws.iam.Role(
-      `${name}-role`,
-      { assumeRolePolicy: aws.iam.assumeRolePolicyForPrincipal({ Service: "ec2.amazonaws.com" }), tags },
-      parent,
-    );
-    new aws.iam.RolePolicy(
-      `${name}-role`,
-      {
-        role: role.id,
-        policy: pulumi.jsonStringify({
-          Version: "2012-10-17",
-          Statement: [
-            {
-              Sid: "Ec2Discovery",
-              Effect: "Allow",
-              Action: ["ec2:DescribeInstances", "ec2:DescribeAvailabilityZones"],
-              Resource: "*",
-            },
-            { Sid: "PublishAlerts", Effect: "Allow", Action: "sns:Publish", Resource: args.alertTopicArn },
-            {
-              Sid: "AlertTopicKey",
-              Effect: "Allow",
-              Action: ["kms:GenerateDataKey*", "kms:Decrypt"],
-              Resource: args.alertTopicKeyArn,
-            },
-            {
-              Sid: "GrafanaCloudWatch",
-              Effect: "Allow",
-              Action: [
-                "cloudwatch:GetMetricData",
-                "cloudwatch:ListMetrics",
-                "cloudwatch:DescribeAlarms",
-                "cloudwatch:DescribeAlarmsForMetric",
-                "cloudwatch:GetMetricStatistics",
-                "logs:DescribeLogGroups",
-                "logs:GetLogEvents",
-                "logs:FilterLogEvents",
-                "logs:StartQuery",
-                "logs:StopQuery",
-                "logs:GetQueryResults",
-                "tag:GetResources",
-                "ec2:DescribeRegions",
-              ],
-              Resource: "*",
-            },
+    const rolePolicy = pulumi.jsonStringify({
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Sid: "Ec2Discovery",
+          Effect: "Allow",
+          Action: ["ec2:DescribeInstances", "ec2:DescribeAvailabilityZones"],
+          Resource: "*",
+        },
+        { Sid: "PublishAlerts", Effect: "Allow", Action: "sns:Publish", Resource: args.alertTopicArn },
+        {
+          Sid: "AlertTopicKey",
+          Effect: "Allow",
+          Action: ["kms:GenerateDataKey*", "kms:Decrypt"],
+          Resource: args.alertTopicKeyArn,
+        },
+        {
+          Sid: "GrafanaCloudWatch",
+          Effect: "Allow",
+          Action: [
+            "cloudwatch:GetMetricData",
+            "cloudwatch:ListMetrics",
+            "cloudwatch:DescribeAlarms",
+            "cloudwatch:DescribeAlarmsForMetric",
+            "cloudwatch:GetMetricStatistics",
+            "logs:DescribeLogGroups",
+            "logs:GetLogEvents",
+            "logs:FilterLogEvents",
+            "logs:StartQuery",
+            "logs:StopQuery",
+            "logs:GetQueryResults",
+            "tag:GetResources",
+            "ec2:DescribeRegions",
           ],
-        } satisfies aws.iam.PolicyDocument),
-      },
-      parent,
-    );
-    const profile = new aws.iam.InstanceProfile(`${name}-profile`, { role: role.name, tags }, parent);
+          Resource: "*",
+        },
+      ],
+    } satisfies aws.iam.PolicyDocument);
+    const host = hostBasics(name, { arch: m.arch, rolePolicy, tags }, this);
 
     // --- exposure: UIs and SSH from admins only; scrape ports on the app host open to this SG only ---
     const sg = new aws.ec2.SecurityGroup(
@@ -202,22 +189,15 @@ export class MonitoringHost extends pulumi.ComponentResource {
     }
 
     // --- host and its data volume ---
-    const key = new tls.PrivateKey(`${name}-ssh`, { algorithm: "ED25519" }, parent);
-    const keyPair = new aws.ec2.KeyPair(`${name}-ssh`, { publicKey: key.publicKeyOpenssh, tags }, parent);
-    const arch = m.arch;
-    const ami = aws.ec2.getAmiOutput(
-      { owners: ["amazon"], mostRecent: true, filters: [{ name: "name", values: [al2023AmiFilter(arch)] }] },
-      parent,
-    );
     const instance = new aws.ec2.Instance(
       `${name}-host`,
       {
-        ami: ami.id,
+        ami: host.amiId,
         instanceType: m.instanceType,
         subnetId: args.subnetId,
         vpcSecurityGroupIds: [sg.id],
-        iamInstanceProfile: profile.name,
-        keyName: keyPair.keyName,
+        iamInstanceProfile: host.profile.name,
+        keyName: host.keyPair.keyName,
         metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 2 },
         rootBlockDevice: { encrypted: true, volumeType: "gp3", volumeSize: 16 },
         tags: { ...tags, Name: `${name}-host`, Role: "monitoring" },
@@ -271,13 +251,7 @@ export class MonitoringHost extends pulumi.ComponentResource {
     const images = settingsForStack(args.stack).images;
 
     // --- setup over SSH: bootstrap once per instance, then copy → validate → apply on every bundle change ---
-    const connection: command.types.input.remote.ConnectionArgs = {
-      host: instance.publicIp,
-      user: SSH_USER,
-      privateKey: key.privateKeyOpenssh,
-      dialErrorLimit: 60,
-      perDialTimeout: 10,
-    };
+    const connection = host.connection(instance.publicIp);
     const bootstrapScript = hostScript("monitoring-bootstrap.sh");
     const bootstrap = new command.remote.Command(
       `${name}-bootstrap`,
@@ -326,7 +300,7 @@ export class MonitoringHost extends pulumi.ComponentResource {
     this.prometheusUrl = pulumi.interpolate`http://${instance.publicIp}:${UI_PORTS.prometheus}`;
     this.alertmanagerUrl = pulumi.interpolate`http://${instance.publicIp}:${UI_PORTS.alertmanager}`;
     this.securityGroupId = sg.id;
-    this.sshPrivateKey = pulumi.secret(key.privateKeyOpenssh);
+    this.sshPrivateKey = pulumi.secret(host.key.privateKeyOpenssh);
     this.sshCommand = pulumi.interpolate`pulumi stack output --show-secrets monitoringSshKey > mon.key && chmod 600 mon.key && ssh -i mon.key ${SSH_USER}@${instance.publicIp}`;
     this.registerOutputs({
       grafanaUrl: this.grafanaUrl,

@@ -2,10 +2,9 @@ import * as aws from "@pulumi/aws";
 import * as command from "@pulumi/command";
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import * as tls from "@pulumi/tls";
 import { join } from "node:path";
 import type { Settings } from "./config";
-import { SSH_USER, al2023AmiFilter, hostScript } from "./host-scripts";
+import { hostBasics, hostScript } from "./host-scripts";
 
 export const NODE_EXPORTER_PORT = 9100;
 export const NODE_EXPORTER_IMAGE = "prom/node-exporter:v1.8.2";
@@ -103,40 +102,25 @@ export class ObservedApp extends pulumi.ComponentResource {
     );
 
     // --- identity: pull its own image, write its own logs, nothing else ---
-    const role = new aws.iam.Role(
-      `${name}-role`,
-      {
-        assumeRolePolicy: aws.iam.assumeRolePolicyForPrincipal({ Service: "ec2.amazonaws.com" }),
-        tags,
-      },
-      parent,
-    );
-    new aws.iam.RolePolicy(
-      `${name}-role`,
-      {
-        role: role.id,
-        policy: pulumi.jsonStringify({
-          Version: "2012-10-17",
-          Statement: [
-            { Sid: "EcrLogin", Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" },
-            {
-              Sid: "EcrPull",
-              Effect: "Allow",
-              Action: ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"],
-              Resource: repo.arn,
-            },
-            {
-              Sid: "OwnLogGroup",
-              Effect: "Allow",
-              Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
-              Resource: [logGroup.arn, pulumi.interpolate`${logGroup.arn}:*`],
-            },
-          ],
-        } satisfies aws.iam.PolicyDocument),
-      },
-      parent,
-    );
-    const profile = new aws.iam.InstanceProfile(`${name}-profile`, { role: role.name, tags }, parent);
+    const rolePolicy = pulumi.jsonStringify({
+      Version: "2012-10-17",
+      Statement: [
+        { Sid: "EcrLogin", Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" },
+        {
+          Sid: "EcrPull",
+          Effect: "Allow",
+          Action: ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"],
+          Resource: repo.arn,
+        },
+        {
+          Sid: "OwnLogGroup",
+          Effect: "Allow",
+          Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+          Resource: [logGroup.arn, pulumi.interpolate`${logGroup.arn}:*`],
+        },
+      ],
+    } satisfies aws.iam.PolicyDocument);
+    const host = hostBasics(name, { arch: app.arch, rolePolicy, tags }, this);
 
     // --- network exposure: public port to the configured CIDRs, SSH to admins; scrape ports are opened by
     //     MonitoringHost for its own security group only ---
@@ -182,21 +166,15 @@ export class ObservedApp extends pulumi.ComponentResource {
     );
 
     // --- host ---
-    const key = new tls.PrivateKey(`${name}-ssh`, { algorithm: "ED25519" }, parent);
-    const keyPair = new aws.ec2.KeyPair(`${name}-ssh`, { publicKey: key.publicKeyOpenssh, tags }, parent);
-    const ami = aws.ec2.getAmiOutput(
-      { owners: ["amazon"], mostRecent: true, filters: [{ name: "name", values: [al2023AmiFilter(app.arch)] }] },
-      parent,
-    );
     const instance = new aws.ec2.Instance(
       `${name}-host`,
       {
-        ami: ami.id,
+        ami: host.amiId,
         instanceType: app.instanceType,
         subnetId: args.subnetId,
         vpcSecurityGroupIds: [sg.id],
-        iamInstanceProfile: profile.name,
-        keyName: keyPair.keyName,
+        iamInstanceProfile: host.profile.name,
+        keyName: host.keyPair.keyName,
         // IMDSv2 only; hop limit 2 so the container can reach the instance role for the awslogs driver.
         metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 2 },
         rootBlockDevice: { encrypted: true, volumeType: "gp3", volumeSize: 16 },
@@ -215,14 +193,7 @@ export class ObservedApp extends pulumi.ComponentResource {
     );
 
     // --- setup over SSH (@pulumi/command 1.2.1) ---
-    const connection: command.types.input.remote.ConnectionArgs = {
-      host: instance.publicIp,
-      user: SSH_USER,
-      privateKey: key.privateKeyOpenssh,
-      // A fresh instance refuses SSH for a while.
-      dialErrorLimit: 60,
-      perDialTimeout: 10,
-    };
+    const connection = host.connection(instance.publicIp);
     const bootstrap = new command.remote.Command(
       `${name}-bootstrap`,
       {
@@ -254,7 +225,7 @@ export class ObservedApp extends pulumi.ComponentResource {
     this.securityGroupId = sg.id;
     this.repositoryUrl = repo.repositoryUrl;
     this.imageDigest = image.repoDigest;
-    this.sshPrivateKey = pulumi.secret(key.privateKeyOpenssh);
+    this.sshPrivateKey = pulumi.secret(host.key.privateKeyOpenssh);
     this.registerOutputs({ publicUrl: this.publicUrl, privateIp: this.privateIp, logGroupName: this.logGroupName });
   }
 }
