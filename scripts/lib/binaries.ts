@@ -52,6 +52,21 @@ const safeRead = (p: string) => {
   }
 };
 
+/**
+ * On a systemd host the Debian packages start their services on the default ports (9090, 9093, 9100, 9115),
+ * where `npm run local` wants to run its own. We installed them for their binaries only: stop and disable
+ * the services of the packages we just installed (each package's unit has the package's name).
+ */
+function stopPackagedServices(pkgs: string[], log: (msg: string) => void): void {
+  if (!existsSync("/run/systemd/system")) return;
+  log(`stopping and disabling the services the packages started (${pkgs.join(", ")}): only the binaries are used`);
+  try {
+    execFileSync("systemctl", ["disable", "--now", ...pkgs.map((p) => `${p}.service`)], { stdio: "inherit" });
+  } catch (err) {
+    log(`could not stop them (${(err as Error).message}); the local stack will name any port they hold`);
+  }
+}
+
 /** Resolve every binary, installing the Debian packages first when possible. */
 export function ensureBinaries(log: (msg: string) => void = (m) => console.error(m)): BinaryPaths {
   let found = findAll();
@@ -64,6 +79,7 @@ export function ensureBinaries(log: (msg: string) => void = (m) => console.error
     const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
     execFileSync("apt-get", ["update", "-qq"], { stdio: "inherit", env });
     execFileSync("apt-get", ["install", "-y", "-qq", "--no-install-recommends", ...pkgs], { stdio: "inherit", env });
+    stopPackagedServices(pkgs, log);
     found = findAll();
     missing = (Object.keys(BINARIES) as BinaryName[]).filter((k) => !found[k]);
     if (missing.length === 0) return found as BinaryPaths;
