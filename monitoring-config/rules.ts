@@ -149,7 +149,7 @@ export function buildRuleFiles(s: MonitoringSettings): RuleFile[] {
         "TLSCertExpiringSoon",
         "warning",
         `(probe_ssl_earliest_cert_expiry{job="blackbox-http"} - time()) / 86400 < ${t.tlsExpiryDays}`,
-        "1h",
+        t.tlsExpiryFor,
         `TLS certificate of {{ $labels.instance }} expires within ${t.tlsExpiryDays} days`,
         `The certificate served at {{ $labels.instance }} expires in less than ${t.tlsExpiryDays} days.`,
       ),

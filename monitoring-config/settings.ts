@@ -73,6 +73,7 @@ export interface AlertThresholds {
   rateLimitedFor: string;
   probeFailedFor: string;
   tlsExpiryDays: number;
+  tlsExpiryFor: string;
   cpuRatio: number;
   cpuFor: string;
   memoryRatio: number;
@@ -165,6 +166,7 @@ export const DEFAULT_THRESHOLDS: AlertThresholds = {
   rateLimitedFor: "5m",
   probeFailedFor: "2m",
   tlsExpiryDays: 14,
+  tlsExpiryFor: "1h",
   cpuRatio: 0.8,
   cpuFor: "10m",
   memoryRatio: 0.9,

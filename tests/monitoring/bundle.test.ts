@@ -148,6 +148,25 @@ describe("alert rules and routing", () => {
     expect(rule?.for).toBe("7m");
   });
 
+  it("every alert's for is a setting: distinct custom durations all show up, none of the defaults remain", () => {
+    const s = settingsForStack("local");
+    const custom: string[] = [];
+    const next = () => {
+      custom.push(`1h${custom.length + 1}s`);
+      return custom[custom.length - 1];
+    };
+    for (const k of Object.keys(s.thresholds) as (keyof typeof s.thresholds)[]) {
+      if (k.endsWith("For")) (s.thresholds as unknown as Record<string, string>)[k] = next();
+    }
+    s.slo.pageFor = next();
+    s.slo.ticketFor = next();
+    const fors = allAlerts(s)
+      .filter((a) => a.alert !== "Watchdog")
+      .map((a) => [a.alert, a.for ?? "none"]);
+    for (const [alert, f] of fors) expect(custom, `${alert} has for=${f}`).toContain(f);
+    expect(allAlerts(s).find((a) => a.alert === "Watchdog")?.for).toBeUndefined();
+  });
+
   it("amtool routes each severity to its receiver and Watchdog to the heartbeat", () => {
     const { dir } = rendered("local");
     const cfg = join(dir, "alertmanager/alertmanager.yml");
