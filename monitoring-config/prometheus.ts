@@ -5,22 +5,28 @@ import type { MonitoringSettings } from "./settings";
 const BCRYPT_ALPHABET = "./ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 
 /**
- * bcrypt hash for web.yml. The salt is derived from the credentials so that the same password renders the
- * same file (a stable bundle hash means no needless reload on the host); a new password gives a new salt.
+ * bcrypt hash for web.yml with the given salt (22 characters), or one derived from `context`, user and password
+ * so that the same settings render the same file (a stable bundle hash means no needless reload on the host).
  */
-export function bcryptHash(username: string, password: string): string {
-  const digest = createHash("sha256").update(`web.yml:${username}:${password}`).digest();
-  let salt = "";
-  for (let i = 0; i < 22; i++) salt += BCRYPT_ALPHABET[digest[i] % 64];
-  // The 22nd character only carries 2 bits in bcrypt; keep it in the canonical subset.
-  salt = salt.slice(0, 21) + ".Oeu"[digest[21] % 4];
+export function bcryptHash(username: string, password: string, salt?: string, context = ""): string {
+  if (!salt) {
+    const digest = createHash("sha256").update(`web.yml:${context}:${username}:${password}`).digest();
+    salt = "";
+    for (let i = 0; i < 21; i++) salt += BCRYPT_ALPHABET[digest[i] % 64];
+    // The 22nd character only carries 2 bits in bcrypt; keep it in the canonical subset.
+    salt += ".Oeu"[digest[21] % 4];
+  }
   return bcrypt.hashSync(password, `$2b$10$${salt}`);
 }
 
 /** web.yml for Prometheus and Alertmanager: basic auth with a bcrypt hash, or null when auth is off. */
 export function webConfig(s: MonitoringSettings): object | null {
   if (!s.basicAuth) return null;
-  return { basic_auth_users: { [s.basicAuth.username]: bcryptHash(s.basicAuth.username, s.basicAuth.password) } };
+  return {
+    basic_auth_users: {
+      [s.basicAuth.username]: bcryptHash(s.basicAuth.username, s.basicAuth.password, s.basicAuth.salt, s.stack),
+    },
+  };
 }
 
 function auth(s: MonitoringSettings) {

@@ -135,7 +135,16 @@ export interface MonitoringSettings {
   /** SMTP settings used by e-mail receivers. */
   smtp?: { smarthost: string; from: string; username?: string; password?: string };
   /** Basic auth in front of Prometheus and Alertmanager (web.yml holds a bcrypt hash). */
-  basicAuth?: { username: string; password: string };
+  basicAuth?: {
+    username: string;
+    password: string;
+    /**
+     * bcrypt salt for web.yml (22 characters of [./A-Za-z0-9]); give a random one kept with the stack's secrets
+     * (e.g. @pulumi/random). Without it the salt is derived from the stack and credentials: still a stable bundle,
+     * but the same stack, user and password always hash alike.
+     */
+    salt?: string;
+  };
   grafana: {
     adminPassword: string;
     /** CloudWatch datasource and the AWS security panels (only on AWS). */
@@ -453,6 +462,9 @@ export function validateSettings(s: MonitoringSettings): MonitoringSettings {
   // grafana.ini quotes the password with """…""": it must not contain that delimiter nor a line break.
   if (/"""|[\r\n]/.test(s.grafana.adminPassword)) {
     fail("grafana.adminPassword", "<redacted>", 'expected no line breaks and no """ sequence');
+  }
+  if (s.basicAuth?.salt !== undefined && !/^[./A-Za-z0-9]{21}[.Oeu]$/.test(s.basicAuth.salt)) {
+    fail("basicAuth.salt", "<redacted>", "expected 22 bcrypt-alphabet characters [./A-Za-z0-9], the last one of .Oeu");
   }
   if (s.basicAuth && !/^[A-Za-z0-9._-]+$/.test(s.basicAuth.username)) {
     fail("basicAuth.username", s.basicAuth.username, "expected letters, digits, '.', '_' or '-'");

@@ -90,6 +90,16 @@ describe("rendered bundle against the real promtool and amtool", () => {
     const bcrypt = await import("bcryptjs");
     expect(bcrypt.compareSync("correct-horse-battery", hash)).toBe(true);
     expect(bundle["prometheus/prometheus.yml"]).toMatch(/basic_auth:\s+username: ops/);
+    // A given salt is used as is; the file still verifies and the hash changes with the salt.
+    const salted = (salt: string) =>
+      renderBundle(
+        settingsForStack("prod", { ...variants.everything, basicAuth: { ...variants.everything.basicAuth!, salt } }),
+      )["prometheus/web.yml"];
+    const a = /ops: (\S+)/.exec(salted("abcdefghijklmnopqrstuO"))?.[1] ?? "";
+    expect(a.startsWith("$2b$10$abcdefghijklmnopqrstuO")).toBe(true);
+    expect(bcrypt.compareSync("correct-horse-battery", a)).toBe(true);
+    expect(salted("zbcdefghijklmnopqrstuO")).not.toBe(salted("abcdefghijklmnopqrstuO"));
+    expect(() => salted("short")).toThrow(/basicAuth.salt.*22 bcrypt-alphabet characters/);
   });
 
   it("promtool test rules: every alert fires with its labels and annotations, not before its for, not below its threshold", () => {
