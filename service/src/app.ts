@@ -61,7 +61,7 @@ export async function buildApp(opts: BuildOptions): Promise<Service> {
     opts.dbPath,
     opts.metricsEnabled
       ? (operation, seconds) => {
-          metrics?.dbDuration.observe({ operation }, seconds);
+          metrics?.recordQuery(operation, seconds);
           if (seconds * 1000 >= opts.slowQueryMs) {
             metrics?.slowQueries.inc();
             logLine.slow(operation, seconds * 1000);
@@ -100,19 +100,15 @@ export async function buildApp(opts: BuildOptions): Promise<Service> {
 
   if (metrics) {
     const m = metrics;
-    const started = new WeakMap<FastifyRequest, bigint>();
-    app.addHook("onRequest", async (req) => {
-      started.set(req, process.hrtime.bigint());
-    });
-    app.addHook("onResponse", async (req, reply) => {
-      const start = started.get(req);
-      const labels = {
-        method: KNOWN_METHODS.has(req.method) ? req.method : "OTHER",
-        route: req.routeOptions.url ?? UNMATCHED_ROUTE,
-        status_code: String(reply.statusCode),
-      };
-      m.httpRequests.inc(labels);
-      if (start !== undefined) m.httpDuration.observe(labels, Number(process.hrtime.bigint() - start) / 1e9);
+    // One synchronous hook: Fastify already timed the request (reply.elapsedTime, from its own start mark).
+    app.addHook("onResponse", (req, reply, done) => {
+      m.recordRequest(
+        KNOWN_METHODS.has(req.method) ? req.method : "OTHER",
+        req.routeOptions.url ?? UNMATCHED_ROUTE,
+        reply.statusCode,
+        reply.elapsedTime / 1000,
+      );
+      done();
     });
   }
 

@@ -20,6 +20,40 @@ export class ServiceMetrics {
   readonly dbDuration: Histogram<"operation">;
   readonly slowQueries: Counter<string>;
 
+  /** Label children per (method, route, status): the label sets are bounded, so the cache is too. */
+  private readonly requestChildren = new Map<
+    string,
+    { count: { inc(): void }; duration: { observe(v: number): void } }
+  >();
+
+  /** Count and time one public request (the hot path: cached label children, no per-call label hashing). */
+  recordRequest(method: string, route: string, statusCode: number, seconds: number): void {
+    const key = `${method} ${route} ${statusCode}`;
+    let child = this.requestChildren.get(key);
+    if (!child) {
+      const status = String(statusCode);
+      child = {
+        count: this.httpRequests.labels(method, route, status),
+        duration: this.httpDuration.labels(method, route, status),
+      };
+      this.requestChildren.set(key, child);
+    }
+    child.count.inc();
+    child.duration.observe(seconds);
+  }
+
+  private readonly queryChildren = new Map<string, { observe(v: number): void }>();
+
+  /** Time one SQLite statement. */
+  recordQuery(operation: string, seconds: number): void {
+    let child = this.queryChildren.get(operation);
+    if (!child) {
+      child = this.dbDuration.labels(operation);
+      this.queryChildren.set(operation, child);
+    }
+    child.observe(seconds);
+  }
+
   constructor(version: string, countTasks: TaskCounter) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry });
