@@ -219,40 +219,21 @@ export class SecurityBaseline extends pulumi.ComponentResource {
       { name: trailLogGroupName, retentionInDays: sec.trailLogRetentionDays, kmsKeyId: trailKey.arn, tags },
       audit,
     );
-    const trailRole = new aws.iam.Role(
+    const { role: trailRole, policy: trailRolePolicy } = serviceRole(
       `${name}-trail-logs`,
       {
-        assumeRolePolicy: pulumi.jsonStringify({
-          Version: "2012-10-17",
-          Statement: [
-            {
-              Effect: "Allow",
-              Principal: { Service: "cloudtrail.amazonaws.com" },
-              Action: "sts:AssumeRole",
-              Condition: { StringEquals: { "aws:SourceArn": trailArn } },
-            },
-          ],
-        } satisfies PolicyDocument),
+        service: "cloudtrail.amazonaws.com",
+        condition: { StringEquals: { "aws:SourceArn": trailArn } },
+        statements: [
+          {
+            Effect: "Allow",
+            Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+            Resource: pulumi.interpolate`arn:${partition.partition}:logs:${region}:${account}:log-group:${trailLogGroupName}:log-stream:${account}_CloudTrail_${region}*`,
+          },
+        ],
         tags,
       },
-      parent,
-    );
-    const trailRolePolicy = new aws.iam.RolePolicy(
-      `${name}-trail-logs`,
-      {
-        role: trailRole.id,
-        policy: pulumi.jsonStringify({
-          Version: "2012-10-17",
-          Statement: [
-            {
-              Effect: "Allow",
-              Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
-              Resource: pulumi.interpolate`arn:${partition.partition}:logs:${region}:${account}:log-group:${trailLogGroupName}:log-stream:${account}_CloudTrail_${region}*`,
-            },
-          ],
-        } satisfies PolicyDocument),
-      },
-      parent,
+      this,
     );
 
     const trail = new aws.cloudtrail.Trail(
@@ -444,46 +425,27 @@ export class SecurityBaseline extends pulumi.ComponentResource {
       { name: `/aws/vpc/${args.namePrefix}/flow-logs`, retentionInDays: sec.flowLogRetentionDays, tags },
       audit,
     );
-    const flowRole = new aws.iam.Role(
+    const { role: flowRole, policy: flowPolicy } = serviceRole(
       `${name}-flow-logs`,
       {
-        assumeRolePolicy: pulumi.jsonStringify({
-          Version: "2012-10-17",
-          Statement: [
-            {
-              Effect: "Allow",
-              Principal: { Service: "vpc-flow-logs.amazonaws.com" },
-              Action: "sts:AssumeRole",
-              Condition: { StringEquals: { "aws:SourceAccount": account } },
-            },
-          ],
-        } satisfies PolicyDocument),
+        service: "vpc-flow-logs.amazonaws.com",
+        condition: { StringEquals: { "aws:SourceAccount": account } },
+        statements: [
+          {
+            Effect: "Allow",
+            Action: [
+              "logs:CreateLogGroup",
+              "logs:CreateLogStream",
+              "logs:PutLogEvents",
+              "logs:DescribeLogGroups",
+              "logs:DescribeLogStreams",
+            ],
+            Resource: [flowGroup.arn, pulumi.interpolate`${flowGroup.arn}:*`],
+          },
+        ],
         tags,
       },
-      parent,
-    );
-    const flowPolicy = new aws.iam.RolePolicy(
-      `${name}-flow-logs`,
-      {
-        role: flowRole.id,
-        policy: pulumi.jsonStringify({
-          Version: "2012-10-17",
-          Statement: [
-            {
-              Effect: "Allow",
-              Action: [
-                "logs:CreateLogGroup",
-                "logs:CreateLogStream",
-                "logs:PutLogEvents",
-                "logs:DescribeLogGroups",
-                "logs:DescribeLogStreams",
-              ],
-              Resource: [flowGroup.arn, pulumi.interpolate`${flowGroup.arn}:*`],
-            },
-          ],
-        } satisfies PolicyDocument),
-      },
-      parent,
+      this,
     );
     new aws.ec2.FlowLog(
       `${name}-flow-logs`,
@@ -586,6 +548,46 @@ export class SecurityBaseline extends pulumi.ComponentResource {
       opts,
     );
   }
+}
+
+/** A role only `service` may assume (scoped by `condition`), with one inline policy of `statements`. */
+function serviceRole(
+  name: string,
+  args: {
+    service: string;
+    condition: Record<string, Record<string, pulumi.Input<string>>>;
+    statements: aws.iam.PolicyStatement[];
+    tags: Record<string, string>;
+  },
+  parent: pulumi.Resource,
+) {
+  const role = new aws.iam.Role(
+    name,
+    {
+      assumeRolePolicy: pulumi.jsonStringify({
+        Version: "2012-10-17",
+        Statement: [
+          {
+            Effect: "Allow",
+            Principal: { Service: args.service },
+            Action: "sts:AssumeRole",
+            Condition: args.condition,
+          },
+        ],
+      } satisfies PolicyDocument),
+      tags: args.tags,
+    },
+    { parent },
+  );
+  const policy = new aws.iam.RolePolicy(
+    name,
+    {
+      role: role.id,
+      policy: pulumi.jsonStringify({ Version: "2012-10-17", Statement: args.statements } satisfies PolicyDocument),
+    },
+    { parent },
+  );
+  return { role, policy };
 }
 
 function denyInsecureTransport(bucketArn: pulumi.Input<string>): aws.iam.PolicyStatement {

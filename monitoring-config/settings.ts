@@ -229,18 +229,15 @@ export const LOCAL_PORTS = {
 
 const RUNBOOKS = "https://github.com/observed-app/observed-app/blob/main/docs/runbooks.md";
 
-function localReceivers(receiverUrl: string) {
+/**
+ * Everything that says where things are on one machine (loopback): listeners, scrape targets, the probed URL
+ * and the local receiver's routes. `npm run local` and the tests call it with their own ports.
+ */
+export function localEndpoints(
+  p: typeof LOCAL_PORTS,
+): Pick<MonitoringSettings, "listen" | "targets" | "probeUrls" | "receivers"> {
+  const receiver = `http://127.0.0.1:${p.receiver}`;
   return {
-    page: { webhook: { url: `${receiverUrl}/page` } },
-    ticket: { webhook: { url: `${receiverUrl}/ticket` } },
-    heartbeat: { webhook: { url: `${receiverUrl}/heartbeat` } },
-  };
-}
-
-function base(stack: StackName): MonitoringSettings {
-  const p = LOCAL_PORTS;
-  return {
-    stack,
     listen: {
       host: "127.0.0.1",
       prometheusPort: p.prometheus,
@@ -250,6 +247,18 @@ function base(stack: StackName): MonitoringSettings {
     },
     targets: { kind: "static", app: [`127.0.0.1:${p.appMetrics}`], node: [`127.0.0.1:${p.node}`] },
     probeUrls: [`http://127.0.0.1:${p.app}/health`],
+    receivers: {
+      page: { webhook: { url: `${receiver}/page` } },
+      ticket: { webhook: { url: `${receiver}/ticket` } },
+      heartbeat: { webhook: { url: `${receiver}/heartbeat` } },
+    },
+  };
+}
+
+function base(stack: StackName): MonitoringSettings {
+  return {
+    stack,
+    ...localEndpoints(LOCAL_PORTS),
     scrapeInterval: "15s",
     evaluationInterval: "15s",
     scrapeTimeout: "10s",
@@ -264,7 +273,6 @@ function base(stack: StackName): MonitoringSettings {
       pageGroupWait: "10s",
       heartbeatRepeatInterval: "1m",
     },
-    receivers: localReceivers(`http://127.0.0.1:${p.receiver}`),
     grafana: { adminPassword: "" },
     runbookBaseUrl: RUNBOOKS,
     appJob: "taskflow",

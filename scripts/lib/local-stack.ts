@@ -17,6 +17,7 @@ import { createServer, type Server } from "node:http";
 import { join, resolve } from "node:path";
 import {
   LOCAL_PORTS,
+  localEndpoints,
   renderBundle,
   settingsForStack,
   type Bundle,
@@ -90,24 +91,8 @@ export function localSettings(
   ports: Ports,
   extra?: DeepPartial<MonitoringSettings>,
 ): MonitoringSettings {
-  const receiver = `http://127.0.0.1:${ports.receiver}`;
-  return settingsForStack(profile, {
-    ...extra,
-    listen: {
-      host: "127.0.0.1",
-      prometheusPort: ports.prometheus,
-      alertmanagerPort: ports.alertmanager,
-      blackboxPort: ports.blackbox,
-      grafanaPort: ports.grafana,
-    },
-    targets: { kind: "static", app: [`127.0.0.1:${ports.appMetrics}`], node: [`127.0.0.1:${ports.node}`] },
-    probeUrls: [`http://127.0.0.1:${ports.app}/health`],
-    receivers: {
-      page: { webhook: { url: `${receiver}/page` } },
-      ticket: { webhook: { url: `${receiver}/ticket` } },
-      heartbeat: { webhook: { url: `${receiver}/heartbeat` } },
-    },
-  });
+  // The endpoints replace the profile's defaults whole (settingsForStack replaces targets and receivers).
+  return settingsForStack(profile, { ...extra, ...localEndpoints(ports) });
 }
 
 function startReceiver(port: number, sink: Notification[], onNote: (n: Notification) => void): Promise<Server> {
