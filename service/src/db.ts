@@ -74,14 +74,31 @@ const toTask = (r: Row): Task => ({
   updatedAt: r.updated_at,
 });
 
+/** A write waiting for the next group commit. */
+interface PendingWrite {
+  run: () => unknown;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
 /**
  * Task persistence on one SQLite file: WAL journal, synchronous=FULL (a write acknowledged to a client is
  * on disk before the 201 leaves), prepared statements, every statement timed through the observer.
+ *
+ * Writes are group-committed: every write that arrives in the same event-loop turn runs in its own
+ * savepoint inside one transaction, committed (one fsync) on the next turn; each promise settles only after
+ * that commit, so an acknowledged write is durable, and a failing write rolls back alone. With one fsync
+ * per statement, a slow disk (fsync p99 in the 100 ms range on shared volumes) stalls the event loop once
+ * per write and concurrent writers queue behind each other; with group commit it stalls once per turn.
  */
 export class TaskStore {
   private readonly db: Database.Database;
   private readonly stmt;
   private closed = false;
+  private pending: PendingWrite[] = [];
+  /** Runs one write inside the group transaction; better-sqlite3 nests it as a SAVEPOINT. */
+  private readonly savepoint: (run: () => unknown) => unknown;
+  private readonly groupCommit: (batch: PendingWrite[]) => unknown[];
 
   constructor(
     path: string,
@@ -115,6 +132,19 @@ export class TaskStore {
       countByStatus: this.db.prepare(`SELECT status, count(*) AS n FROM tasks GROUP BY status`),
       ping: this.db.prepare(`SELECT count(*) AS n FROM schema_migrations`),
     };
+    this.savepoint = this.db.transaction((run: () => unknown) => run());
+    this.groupCommit = this.db.transaction((batch: PendingWrite[]) =>
+      batch.map((w) => {
+        try {
+          return { ok: true, value: this.savepoint(w.run) };
+        } catch (error) {
+          // SQLite abandons the whole transaction on some errors (disk full, I/O): then nothing in the batch
+          // may be acknowledged, and the remaining writes must not run outside a transaction.
+          if (!this.db.inTransaction) throw error;
+          return { ok: false, error };
+        }
+      }),
+    );
   }
 
   /** The schema version after migrations ran. */
@@ -148,7 +178,7 @@ export class TaskStore {
     }
   }
 
-  create(input: NewTask): Task {
+  create(input: NewTask): Promise<Task> {
     const ts = now();
     const row: Row = {
       id: randomUUID(),
@@ -159,8 +189,10 @@ export class TaskStore {
       created_at: ts,
       updated_at: ts,
     };
-    this.timed("insert", () => this.stmt.insert.run(row));
-    return toTask(row);
+    return this.write(() => {
+      this.timed("insert", () => this.stmt.insert.run(row));
+      return toTask(row);
+    });
   }
 
   get(id: string): Task | undefined {
@@ -181,9 +213,9 @@ export class TaskStore {
     return { items, next: rows.length > opts.limit && last ? { createdAt: last.createdAt, id: last.id } : null };
   }
 
-  update(id: string, patch: TaskPatch): Task | undefined {
-    return this.timed("update", () =>
-      this.db.transaction(() => {
+  update(id: string, patch: TaskPatch): Promise<Task | undefined> {
+    return this.write(() =>
+      this.timed("update", () => {
         const current = this.stmt.get.get(id) as Row | undefined;
         if (!current) return undefined;
         const next: Row = {
@@ -196,12 +228,42 @@ export class TaskStore {
         };
         this.stmt.update.run(next);
         return toTask(next);
-      })(),
+      }),
     );
   }
 
-  delete(id: string): boolean {
-    return this.timed("delete", () => this.stmt.delete.run(id).changes > 0);
+  delete(id: string): Promise<boolean> {
+    return this.write(() => this.timed("delete", () => this.stmt.delete.run(id).changes > 0));
+  }
+
+  /** Queue a write for the next group commit; resolves once it is committed, rejects if it or the commit fails. */
+  private write<T>(run: () => T): Promise<T> {
+    if (this.closed) return Promise.reject(new Error("database is closed"));
+    return new Promise<T>((resolve, reject) => {
+      if (this.pending.push({ run, resolve: resolve as (v: unknown) => void, reject }) === 1) {
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  /** Commit every queued write in one transaction (one fsync), then settle each write's promise. */
+  private flush(): void {
+    const batch = this.pending;
+    if (batch.length === 0) return;
+    this.pending = [];
+    let results: unknown[];
+    try {
+      results = this.timed("commit", () => this.groupCommit(batch));
+    } catch (error) {
+      // The transaction rolled back (disk full, I/O error, database closed): nothing in it was acknowledged.
+      for (const w of batch) w.reject(error);
+      return;
+    }
+    batch.forEach((w, i) => {
+      const r = results[i] as { ok: true; value: unknown } | { ok: false; error: unknown };
+      if (r.ok) w.resolve(r.value);
+      else w.reject(r.error);
+    });
   }
 
   /** Count per status, every status present (0 when none). */
@@ -224,6 +286,7 @@ export class TaskStore {
 
   close(): void {
     if (this.closed) return;
+    this.flush();
     this.closed = true;
     this.db.close();
   }

@@ -70,7 +70,8 @@ describe("load: 60 s at 100 connections, mixed reads and writes", () => {
       `load: ${result.requests.total} requests in ${DURATION_S} s (${Math.round(result.requests.average)} req/s), ` +
         `p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, max ${result.latency.max} ms; ` +
         `non-2xx ${result.non2xx}, errors ${result.errors}, timeouts ${result.timeouts}; ` +
-        `RSS ${Math.round(rssBefore / 1024)} → ${Math.round(rssAfter / 1024)} MiB (${(growth * 100).toFixed(1)} %)`,
+        `RSS ${Math.round(rssBefore / 1024)} → ${Math.round(rssAfter / 1024)} MiB (${(growth * 100).toFixed(1)} %); ` +
+        `status codes ${JSON.stringify(result.statusCodeStats)}`,
     );
     expect(result.requests.total).toBeGreaterThan(1000);
     expect(result.non2xx).toBe(0);

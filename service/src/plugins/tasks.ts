@@ -88,7 +88,7 @@ export const tasksPlugin: FastifyPluginAsync<TasksOptions> = async (app, { store
         response: { 201: taskSchema },
       },
     },
-    async (req, reply) => reply.code(201).send(store.create(req.body)),
+    async (req, reply) => reply.code(201).send(await store.create(req.body)),
   );
 
   app.get<{ Querystring: { status?: TaskStatus; limit?: string; cursor?: string } }>(
@@ -145,13 +145,13 @@ export const tasksPlugin: FastifyPluginAsync<TasksOptions> = async (app, { store
       },
     },
     async (req, reply) => {
-      const task = store.update(req.params.id, req.body);
+      const task = await store.update(req.params.id, req.body);
       return task ?? reply.code(404).send({ error: "Not Found", message: `task ${req.params.id} does not exist` });
     },
   );
 
   app.delete<{ Params: { id: string } }>("/:id", { schema: { params: idParams } }, async (req, reply) => {
-    if (!store.delete(req.params.id)) {
+    if (!(await store.delete(req.params.id))) {
       return reply.code(404).send({ error: "Not Found", message: `task ${req.params.id} does not exist` });
     }
     return reply.code(204).send();
