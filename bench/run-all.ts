@@ -1,12 +1,14 @@
 /**
- * `npm run bench`: overhead, peer and scrape cost in one run (≈ 4 minutes). The three servers run side by
- * side and every round alternates between them, so the two ratios share the same machine conditions.
+ * `npm run bench`: overhead, peer, scrape cost and the instrumentation's CPU share in one run (≈ 5 minutes).
+ * The three servers run side by side and every round alternates between them, so the two ratios share the
+ * same machine conditions.
  * Time to detect takes minutes at production intervals and runs on its own: `npm run bench:ttd`.
  *
  *   npm run bench [-- --rounds 5 --seconds 6 --warmup 3 --connections 50]
  */
 import { DEFAULTS, reportOverhead, toCompareOptions } from "./overhead";
 import { reportPeer } from "./peer";
+import { runProfile, PROFILE_DEFAULTS } from "./profile";
 import { runScrape } from "./scrape";
 import { compare, machine, numericFlags, runMain, startExpressPeer, startTaskflow, SUMMARY } from "./lib/common";
 import { readFileSync } from "node:fs";
@@ -30,6 +32,7 @@ runMain(module, async () => {
   } finally {
     await on.stop();
   }
+  await runProfile(PROFILE_DEFAULTS);
   console.log(`\nsummary (${SUMMARY}):\n${readFileSync(SUMMARY, "utf8")}`);
   console.log(`bench finished in ${Math.round((Date.now() - started) / 1000)} s`);
 });

@@ -4,7 +4,7 @@
  * JSON and merged into bench/results/summary.json.
  */
 import autocannon from "autocannon";
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
@@ -31,12 +31,13 @@ export type SummaryKey =
   | "metrics_render_p50_ms"
   | "unknown_url_new_series"
   | "ttd_service_down_s"
-  | "ttd_slo_page_s";
+  | "ttd_slo_page_s"
+  | "instrumentation_cpu_ratio";
 
 /** Quiet, unthrottled: logging at warn for every target (none logs per request), rate limit out of the way. */
-const BENCH_ENV = { LOG_LEVEL: "warn", RATE_LIMIT_PER_MINUTE: "10000000" };
+export const BENCH_ENV = { LOG_LEVEL: "warn", RATE_LIMIT_PER_MINUTE: "10000000" };
 
-async function seedTask(url: string, token: string): Promise<string> {
+export async function seedTask(url: string, token: string): Promise<string> {
   const r = await fetch(`${url}/tasks`, {
     method: "POST",
     headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
@@ -46,9 +47,30 @@ async function seedTask(url: string, token: string): Promise<string> {
   return ((await r.json()) as { id: string }).id;
 }
 
+/**
+ * CPU placement on a 2+ core machine: the load generator (this process) on CPU 0, every server on CPU 1, so
+ * client and server never compete for a core and a server's throughput is its own. Without taskset or with
+ * one core, nothing is pinned and the figures say so (`pinned: false`).
+ */
+const canPin = cpus().length >= 2 && spawnSync("taskset", ["-V"]).status === 0;
+export const SERVER_PREFIX = canPin ? ["taskset", "-c", "1"] : [];
+export function pinLoadGenerator(): boolean {
+  if (!canPin) return false;
+  return spawnSync("taskset", ["-a", "-pc", "0", String(process.pid)], { stdio: "ignore" }).status === 0;
+}
+
+/** CPU time (user + system, all threads) a process has used, in seconds, from /proc/<pid>/stat. */
+export function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  // Fields after the command name (which may contain spaces) start at field 3; utime and stime are 14 and 15.
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+}
+const CLOCK_TICKS = Number(spawnSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).stdout.trim()) || 100;
+
 /** TaskFlow with metrics on or off (METRICS=off removes the hooks and the registry entirely). */
 export async function startTaskflow(metrics: "on" | "off"): Promise<Target> {
-  const svc = await startService({ env: { ...BENCH_ENV, METRICS: metrics } });
+  const svc = await startService({ env: { ...BENCH_ENV, METRICS: metrics }, prefix: SERVER_PREFIX });
   return {
     name: `taskflow (metrics ${metrics})`,
     url: svc.publicUrl,
@@ -67,7 +89,9 @@ export async function startExpressPeer(): Promise<Target> {
   const [port, metricsPort] = [await freePort(), await freePort()];
   const token = randomBytes(24).toString("base64url");
   const lines: string[] = [];
-  const proc = spawn(process.execPath, ["--import", "tsx", join(REPO_ROOT, "bench", "peers", "express-taskflow.ts")], {
+  const peerEntry = join(REPO_ROOT, "bench", "peers", "express-taskflow.ts");
+  const [cmd, ...args] = [...SERVER_PREFIX, process.execPath, "--import", "tsx", peerEntry];
+  const proc = spawn(cmd, args, {
     cwd: REPO_ROOT,
     env: {
       ...process.env,
@@ -110,11 +134,13 @@ export interface RoundResult {
   requests: number;
   non2xx: number;
   errors: number;
+  /** Server CPU time per request, in microseconds (user + system, all threads). */
+  cpuUs: number;
 }
 
 export interface Workload {
   name: string;
-  path: (t: Target) => string;
+  path: (t: Pick<Target, "taskId">) => string;
   auth: boolean;
 }
 
@@ -125,6 +151,7 @@ export const WORKLOADS: Workload[] = [
 ];
 
 export async function load(t: Target, w: Workload, seconds: number, connections: number): Promise<RoundResult> {
+  const cpuBefore = cpuSeconds(t.pid);
   const r = await autocannon({
     url: `${t.url}${w.path(t)}`,
     connections,
@@ -138,6 +165,7 @@ export async function load(t: Target, w: Workload, seconds: number, connections:
     requests: r.requests.total,
     non2xx: r.non2xx,
     errors: r.errors + r.timeouts,
+    cpuUs: ((cpuSeconds(t.pid) - cpuBefore) / Math.max(1, r.requests.total)) * 1e6,
   };
 }
 
@@ -157,6 +185,9 @@ export interface Comparison {
   requests: number;
   failed: number;
   rounds_rps: number[];
+  /** Server CPU time per request (µs), median over rounds, and per round. */
+  cpu_us: number;
+  rounds_cpu_us: number[];
 }
 
 /**
@@ -165,6 +196,7 @@ export interface Comparison {
  */
 export async function compare(targets: Target[], opts: CompareOptions, log = console.log): Promise<Comparison[]> {
   const out: Comparison[] = [];
+  pinLoadGenerator();
   for (const w of WORKLOADS) {
     for (const t of targets) await load(t, w, opts.warmupSeconds, opts.connections);
     const per = new Map<Target, RoundResult[]>(targets.map((t) => [t, []]));
@@ -188,6 +220,8 @@ export async function compare(targets: Target[], opts: CompareOptions, log = con
         requests: rs.reduce((a, r) => a + r.requests, 0),
         failed: rs.reduce((a, r) => a + r.non2xx + r.errors, 0),
         rounds_rps: rs.map((r) => r.rps),
+        cpu_us: Math.round(median(rs.map((r) => r.cpuUs)) * 10) / 10,
+        rounds_cpu_us: rs.map((r) => Math.round(r.cpuUs * 10) / 10),
       });
     }
   }
@@ -203,14 +237,18 @@ export function ratios(
   rows: Comparison[],
   a: string,
   b: string,
-): { perWorkload: Record<string, number>; worst: number } {
+): { perWorkload: Record<string, number>; worst: number; cpuPerWorkload: Record<string, number> } {
   const perWorkload: Record<string, number> = {};
+  const cpuPerWorkload: Record<string, number> = {};
   for (const w of WORKLOADS) {
     const ra = rows.find((r) => r.workload === w.name && r.target === a);
     const rb = rows.find((r) => r.workload === w.name && r.target === b);
-    if (ra && rb) perWorkload[w.name] = round3(median(ra.rounds_rps.map((x, i) => x / rb.rounds_rps[i])));
+    if (!ra || !rb) continue;
+    perWorkload[w.name] = round3(median(ra.rounds_rps.map((x, i) => x / rb.rounds_rps[i])));
+    // b's CPU per request over a's: the throughput ratio two CPU-bound servers would have, free of client noise.
+    cpuPerWorkload[w.name] = round3(median(ra.rounds_cpu_us.map((x, i) => rb.rounds_cpu_us[i] / x)));
   }
-  return { perWorkload, worst: Math.min(...Object.values(perWorkload)) };
+  return { perWorkload, worst: Math.min(...Object.values(perWorkload)), cpuPerWorkload };
 }
 
 export function printTable(title: string, rows: Record<string, unknown>[]): void {
@@ -287,6 +325,8 @@ export function reportRatio(
   const result = {
     [spec.key]: r.worst,
     per_route_ratio: r.perWorkload,
+    per_route_cpu_ratio: r.cpuPerWorkload,
+    pinned: SERVER_PREFIX.length > 0,
     goal: `>= ${spec.goal}`,
     met: r.worst >= spec.goal,
     rows: rows.filter((x) => x.target === a.name || x.target === b.name),
@@ -305,11 +345,16 @@ export function reportRatio(
       "req/s": Math.round(x.rps),
       "p50 ms": x.p50_ms,
       "p99 ms": x.p99_ms,
+      "server CPU µs/req": x.cpu_us,
       failed: x.failed,
     })),
   );
   console.log(
     `${spec.key} (worst route; per route = median of per-round ratios): ${r.worst} ${JSON.stringify(r.perWorkload)} goal ${result.goal}`,
+  );
+  console.log(
+    `server CPU per request, ${b.name} / ${a.name} (median of per-round ratios): ${JSON.stringify(r.cpuPerWorkload)}` +
+      ` — CPU placement: ${result.pinned ? "load generator on CPU 0, servers on CPU 1" : "not pinned"}`,
   );
   printJson(spec.name, result);
   writeSummary({ [spec.key]: r.worst }, spec.name, result);

@@ -60,7 +60,7 @@ export async function buildApp(opts: BuildOptions): Promise<Service> {
   const store = new TaskStore(
     opts.dbPath,
     opts.metricsEnabled
-      ? (operation, seconds) => {
+      ? function observeQuery(operation, seconds) {
           metrics?.recordQuery(operation, seconds);
           if (seconds * 1000 >= opts.slowQueryMs) {
             metrics?.slowQueries.inc();
@@ -101,7 +101,7 @@ export async function buildApp(opts: BuildOptions): Promise<Service> {
   if (metrics) {
     const m = metrics;
     // One synchronous hook: Fastify already timed the request (reply.elapsedTime, from its own start mark).
-    app.addHook("onResponse", (req, reply, done) => {
+    app.addHook("onResponse", function recordResponse(req, reply, done) {
       m.recordRequest(
         KNOWN_METHODS.has(req.method) ? req.method : "OTHER",
         req.routeOptions.url ?? UNMATCHED_ROUTE,

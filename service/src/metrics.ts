@@ -10,6 +10,13 @@ const DB_BUCKETS = [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01
 
 export type TaskCounter = () => Record<string, number>;
 
+type RequestLabels = { method: string; route: string; status_code: string };
+interface RequestSeries {
+  labels: RequestLabels;
+  count: number;
+  duration: { observe(v: number): void };
+}
+
 /** Every metric TaskFlow exposes, registered in one registry served on the metrics port. */
 export class ServiceMetrics {
   readonly registry = new Registry();
@@ -20,26 +27,32 @@ export class ServiceMetrics {
   readonly dbDuration: Histogram<"operation">;
   readonly slowQueries: Counter<string>;
 
-  /** Label children per (method, route, status): the label sets are bounded, so the cache is too. */
-  private readonly requestChildren = new Map<
-    string,
-    { count: { inc(): void }; duration: { observe(v: number): void } }
-  >();
+  /**
+   * One entry per (route, method, status) seen, reached through nested maps keyed by the strings Fastify
+   * already holds (no key built per request). The label sets are bounded (route templates, known methods,
+   * status codes), so the maps are too.
+   */
+  private readonly requestSeries = new Map<string, Map<string, Map<number, RequestSeries>>>();
+  private readonly allRequestSeries: RequestSeries[] = [];
 
-  /** Count and time one public request (the hot path: cached label children, no per-call label hashing). */
+  /**
+   * Count and time one public request: the hot path. It makes one histogram observation; the request counter
+   * is the same count, kept here as a plain number and handed to http_requests_total when it is collected.
+   */
   recordRequest(method: string, route: string, statusCode: number, seconds: number): void {
-    const key = `${method} ${route} ${statusCode}`;
-    let child = this.requestChildren.get(key);
-    if (!child) {
-      const status = String(statusCode);
-      child = {
-        count: this.httpRequests.labels(method, route, status),
-        duration: this.httpDuration.labels(method, route, status),
-      };
-      this.requestChildren.set(key, child);
+    let byMethod = this.requestSeries.get(route);
+    if (!byMethod) this.requestSeries.set(route, (byMethod = new Map()));
+    let byStatus = byMethod.get(method);
+    if (!byStatus) byMethod.set(method, (byStatus = new Map()));
+    let series = byStatus.get(statusCode);
+    if (!series) {
+      const labels = { method, route, status_code: String(statusCode) };
+      series = { labels, count: 0, duration: this.httpDuration.labels(labels) };
+      byStatus.set(statusCode, series);
+      this.allRequestSeries.push(series);
     }
-    child.count.inc();
-    child.duration.observe(seconds);
+    series.count++;
+    series.duration.observe(seconds);
   }
 
   private readonly queryChildren = new Map<string, { observe(v: number): void }>();
@@ -57,11 +70,17 @@ export class ServiceMetrics {
   constructor(version: string, countTasks: TaskCounter) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry });
+    const requestSeries = this.allRequestSeries;
     this.httpRequests = new Counter({
       name: "http_requests_total",
       help: "HTTP requests served on the public port, by method, route template and status code.",
       labelNames: ["method", "route", "status_code"],
       registers,
+      // Counted in recordRequest; published at collection, so it always equals the histogram's _count.
+      collect() {
+        this.reset();
+        for (const s of requestSeries) this.inc(s.labels, s.count);
+      },
     });
     this.httpDuration = new Histogram({
       name: "http_request_duration_seconds",

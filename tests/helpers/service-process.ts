@@ -45,6 +45,10 @@ export interface StartOptions {
   metricsPort?: number;
   /** How long to wait for /health (ms). */
   timeoutMs?: number;
+  /** Command prefix, e.g. `["taskset", "-c", "1"]` to pin the service to a CPU (it execs, so the pid is the service's). */
+  prefix?: string[];
+  /** Extra Node.js flags, e.g. `["--cpu-prof"]`. */
+  nodeArgs?: string[];
 }
 
 export function tempDir(prefix = "taskflow-"): string {
@@ -57,7 +61,15 @@ export async function startService(opts: StartOptions = {}): Promise<ServiceProc
   const token = opts.token ?? randomBytes(24).toString("base64url");
   const dbPath = opts.dbPath ?? join(tempDir(), "taskflow.db");
   const lines: string[] = [];
-  const proc = spawn(process.execPath, ["--import", "tsx", SERVICE_ENTRY], {
+  const [cmd, ...args] = [
+    ...(opts.prefix ?? []),
+    process.execPath,
+    ...(opts.nodeArgs ?? []),
+    "--import",
+    "tsx",
+    SERVICE_ENTRY,
+  ];
+  const proc = spawn(cmd, args, {
     cwd: REPO_ROOT,
     env: {
       ...process.env,
