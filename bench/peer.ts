@@ -2,9 +2,8 @@
  * Peer comparison: TaskFlow (metrics on, as shipped) vs the Express 5 + express-prom-bundle + better-sqlite3
  * implementation in bench/peers/, same routes and load, alternating rounds. Goal: ours ≥ 1.5 × peer.
  *
- *   npm run bench:peer [-- --rounds 5 --seconds 6 --warmup 3 --connections 50]
+ *   npm run bench:peer [-- --rounds 4 --seconds 6 --warmup 3 --connections 50]
  */
-import { DEFAULTS, toCompareOptions } from "./overhead";
 import {
   compare,
   numericFlags,
@@ -12,9 +11,19 @@ import {
   runMain,
   startExpressPeer,
   startTaskflow,
+  type CompareOptions,
   type Comparison,
   type Target,
 } from "./lib/common";
+
+export const PEER_DEFAULTS = { rounds: 4, seconds: 6, warmup: 3, connections: 50 };
+
+export const toCompareOptions = (f: typeof PEER_DEFAULTS): CompareOptions => ({
+  rounds: f.rounds,
+  seconds: f.seconds,
+  warmupSeconds: f.warmup,
+  connections: f.connections,
+});
 
 export const reportPeer = (rows: Comparison[], ours: Target, peer: Target) =>
   reportRatio(
@@ -30,7 +39,7 @@ export const reportPeer = (rows: Comparison[], ours: Target, peer: Target) =>
   );
 
 runMain(module, async () => {
-  const flags = numericFlags(process.argv.slice(2), DEFAULTS);
+  const flags = numericFlags(process.argv.slice(2), PEER_DEFAULTS);
   const ours = await startTaskflow("on");
   const peer = await startExpressPeer();
   try {

@@ -4,8 +4,9 @@
  * The throughput ratio of two servers on a shared 2-vCPU VM moves by ±15 % from round to round, which hides
  * an effect of a few percent. A profile does not compare two runs: it attributes the busy CPU of one run, so
  * the share of samples whose stack passes through the instrumentation (prom-client, service/src/metrics.ts,
- * the request hook `recordResponse`, the query observer `observeQuery`) is the cost of the instrumentation,
- * and 1 − share is the throughput the instrumented service would have without it, CPU-bound. Not counted:
+ * service/src/hot-histogram.ts, the request hook `recordResponse`, the query observer `observeQuery`) is
+ * the cost of the instrumentation, and 1 − share is the throughput the instrumented service would have
+ * without it, CPU-bound. Not counted:
  * Fastify's own bookkeeping for having one onResponse hook at all, which the profile cannot separate.
  *
  *   npm run bench:profile [-- --seconds 10 --connections 50]
@@ -47,7 +48,7 @@ interface CpuProfile {
 const INSTRUMENTATION_FUNCTIONS = new Set(["recordResponse", "observeQuery"]);
 const isInstrumentation = (f: CpuProfileNode["callFrame"]) =>
   f.url.includes("/node_modules/prom-client/") ||
-  f.url.endsWith("/service/src/metrics.ts") ||
+  /\/service\/src\/(metrics|hot-histogram)\.ts$/.test(f.url) ||
   INSTRUMENTATION_FUNCTIONS.has(f.functionName);
 const IDLE = new Set(["(idle)"]);
 

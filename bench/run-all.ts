@@ -1,36 +1,32 @@
 /**
- * `npm run bench`: overhead, peer, scrape cost and the instrumentation's CPU share in one run (≈ 5 minutes).
- * The three servers run side by side and every round alternates between them, so the two ratios share the
- * same machine conditions.
- * Time to detect takes minutes at production intervals and runs on its own: `npm run bench:ttd`.
- *
- *   npm run bench [-- --rounds 5 --seconds 6 --warmup 3 --connections 50]
+ * `npm run bench`: instrumentation overhead (contest with A/A control), the peer comparison, scrape cost and
+ * the instrumentation's share of CPU from a profile, in one run (≈ 5 minutes), each with its defaults; run a
+ * figure alone (`npm run bench:overhead -- --pairs 6`, …) to change them. Time to detect takes minutes at
+ * production intervals and runs on its own: `npm run bench:ttd`.
  */
-import { DEFAULTS, reportOverhead, toCompareOptions } from "./overhead";
-import { reportPeer } from "./peer";
+import { readFileSync } from "node:fs";
+import { runOverhead, OVERHEAD_DEFAULTS } from "./overhead";
+import { reportPeer, toCompareOptions, PEER_DEFAULTS } from "./peer";
 import { runProfile, PROFILE_DEFAULTS } from "./profile";
 import { runScrape } from "./scrape";
-import { compare, machine, numericFlags, runMain, startExpressPeer, startTaskflow, SUMMARY } from "./lib/common";
-import { readFileSync } from "node:fs";
+import { compare, machine, runMain, startExpressPeer, startTaskflow, SUMMARY } from "./lib/common";
 
 runMain(module, async () => {
-  const flags = numericFlags(process.argv.slice(2), DEFAULTS);
+  if (process.argv.length > 2) throw new Error("npm run bench takes no flags; pass them to one figure's script");
   const started = Date.now();
   console.log(`machine: ${JSON.stringify(machine())}`);
-  const on = await startTaskflow("on");
-  const off = await startTaskflow("off");
-  const peer = await startExpressPeer();
+  await runOverhead(OVERHEAD_DEFAULTS);
+  const ours = await startTaskflow("on");
   try {
-    const rows = await compare([on, off, peer], toCompareOptions(flags));
-    reportOverhead(rows, on, off);
-    reportPeer(rows, on, peer);
+    const peer = await startExpressPeer();
+    try {
+      reportPeer(await compare([ours, peer], toCompareOptions(PEER_DEFAULTS)), ours, peer);
+    } finally {
+      await peer.stop();
+    }
+    await runScrape(ours);
   } finally {
-    await Promise.all([off.stop(), peer.stop()]);
-  }
-  try {
-    await runScrape(on);
-  } finally {
-    await on.stop();
+    await ours.stop();
   }
   await runProfile(PROFILE_DEFAULTS);
   console.log(`\nsummary (${SUMMARY}):\n${readFileSync(SUMMARY, "utf8")}`);

@@ -228,6 +228,72 @@ export async function compare(targets: Target[], opts: CompareOptions, log = con
   return out;
 }
 
+export interface ContestOptions {
+  /** Fresh process pairs; each process has its own layout and JIT history, so one pair is not enough. */
+  pairs: number;
+  rounds: number;
+  seconds: number;
+  warmupSeconds: number;
+  connections: number;
+}
+
+/** Per workload, every paired round: a/b throughput and b/a CPU per request, with both sides' req/s. */
+export type ContestResult = Record<string, { ratios: number[]; cpuRatios: number[]; aRps: number[]; bRps: number[] }>;
+
+/**
+ * Paired, concurrent measurement for effects of a few percent. Both servers run on the same CPU at the same
+ * time, each under its own load generator, so the scheduler gives each an equal share of that CPU and both
+ * see exactly the same machine conditions; the throughput ratio is then the ratio of work per request. Rounds
+ * run in several fresh process pairs (start order alternating) because one process differs from another of
+ * the same build by a few percent; run it with a = b to see that floor.
+ */
+export async function contest(
+  startA: () => Promise<Target>,
+  startB: () => Promise<Target>,
+  opts: ContestOptions,
+  log = console.log,
+): Promise<ContestResult> {
+  pinLoadGenerator();
+  const out: ContestResult = Object.fromEntries(
+    WORKLOADS.map((w) => [w.name, { ratios: [], cpuRatios: [], aRps: [], bRps: [] }]),
+  );
+  for (let pair = 0; pair < opts.pairs; pair++) {
+    let a: Target;
+    let b: Target;
+    if (pair % 2 === 0) {
+      a = await startA();
+      b = await startB();
+    } else {
+      b = await startB();
+      a = await startA();
+    }
+    try {
+      for (const w of WORKLOADS) {
+        const run = (s: number) => Promise.all([load(a, w, s, opts.connections), load(b, w, s, opts.connections)]);
+        await run(opts.warmupSeconds);
+        for (let round = 0; round < opts.rounds; round++) {
+          const [ra, rb] = await run(opts.seconds);
+          if (ra.non2xx + ra.errors + rb.non2xx + rb.errors > 0) {
+            throw new Error(`${w.name}: failed requests during the contest (${a.name}, ${b.name})`);
+          }
+          const o = out[w.name];
+          o.ratios.push(ra.rps / rb.rps);
+          o.cpuRatios.push(rb.cpuUs / ra.cpuUs);
+          o.aRps.push(ra.rps);
+          o.bRps.push(rb.rps);
+          log(
+            `  pair ${pair + 1}/${opts.pairs} ${w.name.padEnd(15)} round ${round + 1}/${opts.rounds}: ` +
+              `${a.name} ${fmt(ra.rps)} req/s, ${b.name} ${fmt(rb.rps)} req/s, ratio ${(ra.rps / rb.rps).toFixed(3)}`,
+          );
+        }
+      }
+    } finally {
+      await Promise.all([a.stop(), b.stop()]);
+    }
+  }
+  return out;
+}
+
 /**
  * Throughput ratio a/b per workload: the median over rounds of the ratio within each round (a and b ran back
  * to back, so machine drift between rounds cancels out). The headline is the WORST workload, so no route can

@@ -156,10 +156,10 @@ export async function buildApp(opts: BuildOptions): Promise<Service> {
   metricsApp.setErrorHandler((error: FastifyError, req, reply) => replyError(error, req, reply));
   metricsApp.get("/health", async (_req, reply) => health(store, reply));
   if (metrics) {
-    const registry = metrics.registry;
+    const m = metrics;
     metricsApp.get("/metrics", async (_req, reply) => {
-      reply.header("content-type", registry.contentType);
-      return registry.metrics();
+      reply.header("content-type", m.contentType);
+      return m.render();
     });
   }
   if (opts.faultInjection) await metricsApp.register(faultRoutes, { fault });

@@ -1,4 +1,5 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import { Counter, Gauge, Registry, collectDefaultMetrics } from "prom-client";
+import { HotHistogram, type HistogramSeries } from "./hot-histogram";
 
 /** Label value used for every request that matched no route, so unknown URLs add no series. */
 export const UNMATCHED_ROUTE = "unmatched";
@@ -10,85 +11,67 @@ const DB_BUCKETS = [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01
 
 export type TaskCounter = () => Record<string, number>;
 
-type RequestLabels = { method: string; route: string; status_code: string };
-interface RequestSeries {
-  labels: RequestLabels;
-  count: number;
-  duration: { observe(v: number): void };
-}
-
-/** Every metric TaskFlow exposes, registered in one registry served on the metrics port. */
+/**
+ * Every metric TaskFlow exposes, served on the metrics port: the per-request histograms (and the request
+ * counter) as HotHistograms, everything else from one prom-client registry.
+ */
 export class ServiceMetrics {
   readonly registry = new Registry();
-  readonly httpRequests: Counter<"method" | "route" | "status_code">;
-  readonly httpDuration: Histogram<"method" | "route" | "status_code">;
+  readonly httpDuration = new HotHistogram(
+    "http_request_duration_seconds",
+    "Time from receiving a request to sending its response, in seconds.",
+    ["method", "route", "status_code"],
+    HTTP_BUCKETS,
+    {
+      name: "http_requests_total",
+      help: "HTTP requests served on the public port, by method, route template and status code.",
+    },
+  );
+  readonly dbDuration = new HotHistogram(
+    "taskflow_db_query_duration_seconds",
+    "SQLite statement execution time, in seconds, by operation.",
+    ["operation"],
+    DB_BUCKETS,
+  );
   readonly authFailures: Counter<"reason">;
   readonly rateLimited: Counter<string>;
-  readonly dbDuration: Histogram<"operation">;
   readonly slowQueries: Counter<string>;
 
-  /**
-   * One entry per (route, method, status) seen, reached through nested maps keyed by the strings Fastify
-   * already holds (no key built per request). The label sets are bounded (route templates, known methods,
-   * status codes), so the maps are too.
-   */
-  private readonly requestSeries = new Map<string, Map<string, Map<number, RequestSeries>>>();
-  private readonly allRequestSeries: RequestSeries[] = [];
+  /** route → method → status → series: keyed by the strings Fastify already holds, so no key is built. */
+  private readonly requestSeries = new Map<string, Map<string, Map<number, HistogramSeries>>>();
+  private readonly querySeries = new Map<string, HistogramSeries>();
 
-  /**
-   * Count and time one public request: the hot path. It makes one histogram observation; the request counter
-   * is the same count, kept here as a plain number and handed to http_requests_total when it is collected.
-   */
+  /** Count and time one public request (the hot path). */
   recordRequest(method: string, route: string, statusCode: number, seconds: number): void {
     let byMethod = this.requestSeries.get(route);
     if (!byMethod) this.requestSeries.set(route, (byMethod = new Map()));
     let byStatus = byMethod.get(method);
     if (!byStatus) byMethod.set(method, (byStatus = new Map()));
     let series = byStatus.get(statusCode);
-    if (!series) {
-      const labels = { method, route, status_code: String(statusCode) };
-      series = { labels, count: 0, duration: this.httpDuration.labels(labels) };
-      byStatus.set(statusCode, series);
-      this.allRequestSeries.push(series);
-    }
-    series.count++;
-    series.duration.observe(seconds);
+    if (!series) byStatus.set(statusCode, (series = this.httpDuration.seriesFor([method, route, String(statusCode)])));
+    series.observe(seconds);
   }
-
-  private readonly queryChildren = new Map<string, { observe(v: number): void }>();
 
   /** Time one SQLite statement. */
   recordQuery(operation: string, seconds: number): void {
-    let child = this.queryChildren.get(operation);
-    if (!child) {
-      child = this.dbDuration.labels(operation);
-      this.queryChildren.set(operation, child);
-    }
-    child.observe(seconds);
+    let series = this.querySeries.get(operation);
+    if (!series) this.querySeries.set(operation, (series = this.dbDuration.seriesFor([operation])));
+    series.observe(seconds);
+  }
+
+  /** The whole exposition, in the Prometheus text format. */
+  async render(): Promise<string> {
+    const registry = await this.registry.metrics(); // first: collecting taskflow_tasks runs (and times) a query
+    return this.httpDuration.render() + this.dbDuration.render() + registry;
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
   }
 
   constructor(version: string, countTasks: TaskCounter) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry });
-    const requestSeries = this.allRequestSeries;
-    this.httpRequests = new Counter({
-      name: "http_requests_total",
-      help: "HTTP requests served on the public port, by method, route template and status code.",
-      labelNames: ["method", "route", "status_code"],
-      registers,
-      // Counted in recordRequest; published at collection, so it always equals the histogram's _count.
-      collect() {
-        this.reset();
-        for (const s of requestSeries) this.inc(s.labels, s.count);
-      },
-    });
-    this.httpDuration = new Histogram({
-      name: "http_request_duration_seconds",
-      help: "Time from receiving a request to sending its response, in seconds.",
-      labelNames: ["method", "route", "status_code"],
-      buckets: HTTP_BUCKETS,
-      registers,
-    });
     new Gauge({
       name: "taskflow_tasks",
       help: "Tasks currently stored, by status.",
@@ -109,13 +92,6 @@ export class ServiceMetrics {
     this.rateLimited = new Counter({
       name: "taskflow_rate_limited_total",
       help: "Requests refused with 429 by the per-client rate limit.",
-      registers,
-    });
-    this.dbDuration = new Histogram({
-      name: "taskflow_db_query_duration_seconds",
-      help: "SQLite statement execution time, in seconds, by operation.",
-      labelNames: ["operation"],
-      buckets: DB_BUCKETS,
       registers,
     });
     this.slowQueries = new Counter({

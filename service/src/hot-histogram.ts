@@ -1,0 +1,105 @@
+/**
+ * Histograms for the per-request hot path, kept as plain numbers and written in the Prometheus text format
+ * when scraped: `http_request_duration_seconds` (and `http_requests_total`, its count) and
+ * `taskflow_db_query_duration_seconds`.
+ *
+ * Why not prom-client for these: its Histogram#observe validates the labels, hashes them into a string and
+ * allocates on every call. Under load a CPU profile put most of the instrumentation's cost there (≈ 2.5 µs
+ * per observation; README, Performance). Here the caller keeps the series it observes (found through maps
+ * on strings it already holds), and an observation is a bucket search and three additions. Every other
+ * metric stays in prom-client's registry; the texts are joined on /metrics, and the real
+ * `promtool check metrics` reads the result in the test suite.
+ */
+
+/** Label value escaping of the text format: backslash, double quote and line feed. */
+export const escapeLabelValue = (v: string) => v.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n");
+const escapeHelp = (v: string) => v.replace(/\\/g, "\\\\").replace(/\n/g, "\\n");
+const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
+const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+
+/** One label set of a histogram: counts per bucket (not cumulative), sum and count. */
+export class HistogramSeries {
+  readonly buckets: Float64Array;
+  sum = 0;
+  count = 0;
+
+  constructor(
+    private readonly bounds: readonly number[],
+    readonly labelText: string,
+  ) {
+    this.buckets = new Float64Array(bounds.length);
+  }
+
+  observe(value: number): void {
+    const b = this.bounds;
+    let i = 0;
+    while (i < b.length && value > b[i]) i++;
+    if (i < b.length) this.buckets[i]++;
+    this.sum += value;
+    this.count++;
+  }
+}
+
+export class HotHistogram {
+  private readonly series: HistogramSeries[] = [];
+  private readonly bySignature = new Map<string, HistogramSeries>();
+  private readonly boundText: string[];
+
+  constructor(
+    readonly name: string,
+    private readonly help: string,
+    private readonly labelNames: readonly string[],
+    private readonly bounds: readonly number[],
+    /** Also expose each series' count as this counter (e.g. http_requests_total), with the same labels. */
+    private readonly counter?: { name: string; help: string },
+  ) {
+    for (const n of [name, counter?.name].filter((x) => x !== undefined)) {
+      if (!METRIC_NAME.test(n)) throw new Error(`invalid metric name "${n}"`);
+    }
+    const badLabel = labelNames.find((l) => !LABEL_NAME.test(l) || l === "le");
+    if (badLabel !== undefined) throw new Error(`invalid label name "${badLabel}" for ${name}`);
+    if (bounds.length === 0 || bounds.some((b, i) => !Number.isFinite(b) || (i > 0 && b <= bounds[i - 1]))) {
+      throw new Error(`${name}: buckets must be finite and strictly increasing, got [${bounds.join(", ")}]`);
+    }
+    this.boundText = bounds.map(String);
+  }
+
+  /** The series for these label values, created on first use. Callers keep it: this lookup is not hot. */
+  seriesFor(values: readonly string[]): HistogramSeries {
+    if (values.length !== this.labelNames.length) {
+      throw new Error(`${this.name}: expected ${this.labelNames.length} label values, got ${values.length}`);
+    }
+    const signature = JSON.stringify(values);
+    let s = this.bySignature.get(signature);
+    if (!s) {
+      const labelText = this.labelNames.map((n, i) => `${n}="${escapeLabelValue(values[i])}"`).join(",");
+      s = new HistogramSeries(this.bounds, labelText);
+      this.bySignature.set(signature, s);
+      this.series.push(s);
+    }
+    return s;
+  }
+
+  /** The histogram (and its counter) in the Prometheus text format (version 0.0.4), ending with a line feed. */
+  render(): string {
+    const out: string[] = [];
+    const braces = (labelText: string, extra = "") =>
+      labelText && extra ? `{${labelText},${extra}}` : labelText || extra ? `{${labelText}${extra}}` : "";
+    if (this.counter) {
+      out.push(`# HELP ${this.counter.name} ${escapeHelp(this.counter.help)}`, `# TYPE ${this.counter.name} counter`);
+      for (const s of this.series) out.push(`${this.counter.name}${braces(s.labelText)} ${s.count}`);
+    }
+    out.push(`# HELP ${this.name} ${escapeHelp(this.help)}`, `# TYPE ${this.name} histogram`);
+    for (const s of this.series) {
+      let cumulative = 0;
+      s.buckets.forEach((n, i) => {
+        cumulative += n;
+        out.push(`${this.name}_bucket${braces(s.labelText, `le="${this.boundText[i]}"`)} ${cumulative}`);
+      });
+      out.push(`${this.name}_bucket${braces(s.labelText, 'le="+Inf"')} ${s.count}`);
+      out.push(`${this.name}_sum${braces(s.labelText)} ${s.sum}`);
+      out.push(`${this.name}_count${braces(s.labelText)} ${s.count}`);
+    }
+    return out.join("\n") + "\n";
+  }
+}
