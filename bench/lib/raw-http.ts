@@ -60,6 +60,22 @@ export function rawRequest(port: number, request: string | Buffer, timeoutMs = 1
         reject(err);
       }
     });
-    sock.write(request);
+    const bytes = Buffer.from(request);
+    const headEnd = bytes.indexOf("\r\n\r\n") + 4;
+    if (headEnd < 4 || bytes.length - headEnd <= LARGE_BODY) {
+      sock.write(bytes);
+      return;
+    }
+    // A large body: send the head, give the server a moment to answer early (413 on Content-Length alone),
+    // and send the body only if it has not. A server that answers early also closes, and a client still
+    // pushing its body then gets EPIPE and loses the answer already waiting for it; curl waits the same way.
+    sock.write(bytes.subarray(0, headEnd));
+    const body = setTimeout(() => {
+      if (chunks.length === 0 && !sock.destroyed) sock.write(bytes.subarray(headEnd));
+    }, EARLY_ANSWER_WAIT_MS);
+    sock.once("close", () => clearTimeout(body));
   });
 }
+
+const LARGE_BODY = 64 * 1024;
+const EARLY_ANSWER_WAIT_MS = 2_000;
