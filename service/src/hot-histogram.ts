@@ -83,8 +83,11 @@ export class HotHistogram {
   /** The histogram (and its counter) in the Prometheus text format (version 0.0.4), ending with a line feed. */
   render(): string {
     const out: string[] = [];
-    const braces = (labelText: string, extra = "") =>
-      labelText && extra ? `{${labelText},${extra}}` : labelText || extra ? `{${labelText}${extra}}` : "";
+    /** `{a="1",le="0.5"}`, `{a="1"}`, `{le="0.5"}` or nothing, from the series' labels and an extra one. */
+    const braces = (labelText: string, extra = "") => {
+      const all = [labelText, extra].filter(Boolean).join(",");
+      return all ? `{${all}}` : "";
+    };
     if (this.counter) {
       out.push(`# HELP ${this.counter.name} ${escapeHelp(this.counter.help)}`, `# TYPE ${this.counter.name} counter`);
       for (const s of this.series) out.push(`${this.counter.name}${braces(s.labelText)} ${s.count}`);
