@@ -75,6 +75,9 @@ const toTask = (r: Row): Task => ({
 });
 
 /** A write waiting for the next group commit. */
+/** What one write in a group commit came to: its value, or the error its savepoint rolled back on. */
+type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
+
 interface PendingWrite {
   run: () => unknown;
   resolve: (value: unknown) => void;
@@ -98,7 +101,7 @@ export class TaskStore {
   private pending: PendingWrite[] = [];
   /** Runs one write inside the group transaction; better-sqlite3 nests it as a SAVEPOINT. */
   private readonly savepoint: (run: () => unknown) => unknown;
-  private readonly groupCommit: (batch: PendingWrite[]) => unknown[];
+  private readonly groupCommit: (batch: PendingWrite[]) => Outcome[];
 
   constructor(
     path: string,
@@ -133,7 +136,7 @@ export class TaskStore {
       ping: this.db.prepare(`SELECT count(*) AS n FROM schema_migrations`),
     };
     this.savepoint = this.db.transaction((run: () => unknown) => run());
-    this.groupCommit = this.db.transaction((batch: PendingWrite[]) =>
+    this.groupCommit = this.db.transaction((batch: PendingWrite[]): Outcome[] =>
       batch.map((w) => {
         try {
           return { ok: true, value: this.savepoint(w.run) };
@@ -251,7 +254,7 @@ export class TaskStore {
     const batch = this.pending;
     if (batch.length === 0) return;
     this.pending = [];
-    let results: unknown[];
+    let results: Outcome[];
     try {
       results = this.timed("commit", () => this.groupCommit(batch));
     } catch (error) {
@@ -260,7 +263,7 @@ export class TaskStore {
       return;
     }
     batch.forEach((w, i) => {
-      const r = results[i] as { ok: true; value: unknown } | { ok: false; error: unknown };
+      const r = results[i];
       if (r.ok) w.resolve(r.value);
       else w.reject(r.error);
     });
