@@ -14,4 +14,19 @@ export default tseslint.config(
       "no-console": "off",
     },
   },
+  {
+    // CommonJS: tool configs (dependency-cruiser reads .cjs) and the bench's node --require preload.
+    files: ["**/*.cjs"],
+    languageOptions: {
+      sourceType: "commonjs",
+      globals: {
+        module: "writable",
+        require: "readonly",
+        process: "readonly",
+        console: "readonly",
+        setTimeout: "readonly",
+      },
+    },
+    rules: { "@typescript-eslint/no-require-imports": "off" },
+  },
 );

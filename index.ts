@@ -1,16 +1,38 @@
 /**
  * The stack: settings → Network → SecurityBaseline → ObservedApp → MonitoringHost → outputs.
- * Composition only; every decision lives in components/ and every value in Pulumi.<stack>.yaml.
+ * Composition only: what differs per stack is read from Pulumi.<stack>.yaml by components/config.ts (declared
+ * once in its CONFIG_SCHEMA); what is the same everywhere (alert thresholds, the SLO, scrape intervals, pinned
+ * images) lives in monitoring-config. Each component takes its own documented args; this file maps onto them.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { loadSettings } from "./components/config";
+import { checkBuildPlatform, checkDeployerAddress, enforce, probesFromEnv } from "./components/preflight";
 import { MonitoringHost } from "./components/monitoring-host";
 import { Network } from "./components/network";
 import { ObservedApp } from "./components/observed-app";
 import { SecurityBaseline } from "./components/security-baseline";
+import { stackPrefix } from "./monitoring-config/contract";
 
 const settings = loadSettings();
-const prefix = `${settings.project}-${settings.stack}`;
+const prefix = stackPrefix(settings.project, settings.stack);
+const { keepData } = settings.protection;
+
+// What this machine must be able to do (SSH into adminCidrs, build the hosts' platform): checked before the
+// steps that need it start; a warning in a preview.
+const probes = probesFromEnv();
+const gate = { dryRun: pulumi.runtime.isDryRun(), warn: (m: string) => pulumi.log.warn(m) };
+const sshReady = probes
+  ? enforce(
+      probes.publicIp().then((ip) => checkDeployerAddress(ip, settings.access.adminCidrs)),
+      gate,
+    )
+  : undefined;
+const buildReady = probes
+  ? enforce(
+      probes.buildxPlatforms().then((p) => checkBuildPlatform(p, settings.app.arch)),
+      gate,
+    )
+  : undefined;
 
 const network = new Network(prefix, {
   vpcCidr: settings.network.vpcCidr,
@@ -23,37 +45,46 @@ const security = new SecurityBaseline(prefix, {
   region: settings.region,
   vpcId: network.vpcId,
   security: settings.security,
+  keepData,
   alertEmail: settings.monitoring.alertEmail,
   tags: settings.tags,
 });
 
-const subnetId = network.publicSubnetIds.apply((ids) => ids[0]);
+// Both hosts live in the first public subnet (the data volumes are created in its zone).
+const subnet = network.publicSubnets[0];
 
 const app = new ObservedApp(`${prefix}-app`, {
   namePrefix: prefix,
   region: settings.region,
   vpcId: network.vpcId,
-  subnetId,
+  subnet,
   app: settings.app,
   access: settings.access,
-  forceDelete: !settings.isProd,
-  retainData: settings.isProd,
+  keepData,
   repoRoot: __dirname,
+  buildReady,
+  sshReady,
   tags: settings.tags,
 });
 
 const monitoring = new MonitoringHost(`${prefix}-monitoring`, {
-  namePrefix: prefix,
-  stack: settings.isProd ? "prod" : "dev",
+  environment: settings.environment,
   region: settings.region,
   vpcId: network.vpcId,
-  subnetId,
+  subnet,
   monitoring: settings.monitoring,
-  access: settings.access,
+  adminCidrs: settings.access.adminCidrs,
+  keepData,
+  sshReady,
   discoveryTags: { Project: settings.tags.Project, Stack: settings.tags.Stack },
-  app: { securityGroupId: app.securityGroupId, metricsPort: settings.app.metricsPort, publicUrl: app.publicUrl },
-  alertTopicArn: security.alertTopicArn,
-  alertTopicKeyArn: security.alertTopicKeyArn,
+  app: {
+    securityGroupId: app.securityGroupId,
+    metricsPort: settings.app.metricsPort,
+    publicUrl: app.publicUrl,
+    tlsCertPem: app.tlsCertPem,
+    logGroupArn: app.logGroupArn,
+  },
+  topics: security.topics,
   guardDutyRuleName: security.guardDutyRuleName,
   tags: settings.tags,
 });
@@ -62,13 +93,21 @@ export const appUrl = app.publicUrl;
 export const grafanaUrl = monitoring.grafanaUrl;
 export const prometheusUrl = monitoring.prometheusUrl;
 export const alertmanagerUrl = monitoring.alertmanagerUrl;
+/** SHA-256 fingerprints of the self-signed certificates: compare them in the browser; `npm run verify` pins them. */
+export const appCertificateSha256 = app.tlsFingerprint;
+export const monitoringCertificateSha256 = monitoring.tlsFingerprint;
 export const grafanaAdminPassword = pulumi.secret(monitoring.grafanaAdminPassword);
+/** Basic auth of the Prometheus and Alertmanager UIs/APIs (user, and the generated password as a secret). */
+export const monitoringUser = monitoring.webUser;
+export const monitoringPassword = monitoring.webPassword;
 export const sshCommand = monitoring.sshCommand;
 export const monitoringSshKey = monitoring.sshPrivateKey;
 export const appSshKey = app.sshPrivateKey;
 export const imageDigest = app.imageDigest;
 export const vpcId = network.vpcId;
-export const alertTopicArn = security.alertTopicArn;
+export const alertTopicArn = security.topics.page;
+export const ticketTopicArn = security.topics.ticket;
+export const heartbeatTopicArn = security.topics.heartbeat;
 export const trailName = security.trailName;
 export const trailBucket = security.trailBucketName;
 export const guardDutyDetectorId = security.guardDutyDetectorId;

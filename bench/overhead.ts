@@ -9,67 +9,44 @@
  *   npm run bench:overhead [-- --pairs 4 --control 2 --rounds 2 --seconds 5 --warmup 2 --connections 50]
  */
 import {
-  contest,
-  median,
+  CONTEST_DEFAULTS,
+  contestRow,
   numericFlags,
   printJson,
   printTable,
-  round3,
+  runContest,
   runMain,
   startTaskflow,
+  worstRatio,
   writeSummary,
-  type ContestResult,
 } from "./lib/common";
 
-export const OVERHEAD_DEFAULTS = { pairs: 4, control: 2, rounds: 2, seconds: 5, warmup: 2, connections: 50 };
+export const OVERHEAD_DEFAULTS = CONTEST_DEFAULTS;
 const GOAL = 0.97;
 
-const summarise = (r: ContestResult) =>
-  Object.fromEntries(
-    Object.entries(r).map(([route, x]) => [
-      route,
-      {
-        median: round3(median(x.ratios)),
-        min: round3(Math.min(...x.ratios)),
-        max: round3(Math.max(...x.ratios)),
-        cpu_median: round3(median(x.cpuRatios)),
-        on_rps: Math.round(median(x.aRps)),
-        off_rps: Math.round(median(x.bRps)),
-        ratios: x.ratios.map(round3),
-      },
-    ]),
-  );
-
 export async function runOverhead(flags = OVERHEAD_DEFAULTS) {
-  const opts = (pairs: number) => ({
-    pairs,
-    rounds: flags.rounds,
-    seconds: flags.seconds,
-    warmupSeconds: flags.warmup,
-    connections: flags.connections,
-  });
-  console.log(`overhead: metrics on vs off, ${flags.pairs} process pairs`);
-  const measured = summarise(
-    await contest(
-      () => startTaskflow("on"),
-      () => startTaskflow("off"),
-      opts(flags.pairs),
-    ),
+  const measured = await runContest(
+    "overhead: metrics on vs off",
+    () => startTaskflow("on"),
+    () => startTaskflow("off"),
+    flags,
+    flags.pairs,
   );
-  console.log(`A/A control: metrics off vs off, ${flags.control} process pairs`);
-  const control = summarise(
-    await contest(
-      () => startTaskflow("off"),
-      () => startTaskflow("off"),
-      opts(flags.control),
-    ),
+  const control = await runContest(
+    "A/A control: metrics off vs off",
+    () => startTaskflow("off"),
+    () => startTaskflow("off"),
+    flags,
+    flags.control,
   );
-  const worst = Math.min(...Object.values(measured).map((m) => m.median));
+  const worst = worstRatio(measured);
   const result = {
     overhead_ratio: worst,
     goal: `>= ${GOAL}`,
     met: worst >= GOAL,
-    method: "concurrent contest on one CPU, fresh process pairs; ratio = median over pairs x rounds",
+    method:
+      "concurrent contest on one CPU, fresh process pairs in both start orders; ratio = geometric mean of the " +
+      "medians of the two orders (cancels the start-order effect)",
     per_route: measured,
     control_a_a: control,
   };
@@ -79,14 +56,10 @@ export async function runOverhead(flags = OVERHEAD_DEFAULTS) {
       route,
       "on req/s": m.on_rps,
       "off req/s": m.off_rps,
-      "ratio median": m.median,
-      "ratio min–max": `${m.min}–${m.max}`,
-      "CPU/req ratio": m.cpu_median,
-      "A/A median": control[route]?.median,
-      "A/A min–max": `${control[route]?.min}–${control[route]?.max}`,
+      ...contestRow(m, control[route]),
     })),
   );
-  console.log(`overhead_ratio (worst route, median of paired rounds): ${worst}, goal >= ${GOAL}`);
+  console.log(`overhead_ratio (worst route, order-balanced): ${worst}, goal >= ${GOAL}`);
   printJson("overhead", result);
   writeSummary({ overhead_ratio: worst }, "overhead", result);
   return result;

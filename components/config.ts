@@ -1,18 +1,37 @@
 /**
- * Stack configuration → typed, validated Settings. Every key is read here, once, before any resource is
- * declared; a bad value stops the program with a message naming the key, the value and what is allowed.
- * `parseSettings` is pure (tests call it directly); `loadSettings` feeds it from the Pulumi stack config.
+ * Stack configuration → typed, validated Settings. Every key is declared once, in `CONFIG_SCHEMA` (its Pulumi
+ * type, default — per environment where they differ —, secret flag, description and validator); Pulumi.yaml
+ * must say the same (tests/infra/config-schema.test.ts), and `parseSettings` reads through the table. A bad
+ * value stops the program before any resource is declared, with a message naming the key, the value and what
+ * is allowed. `parseSettings` is pure (tests call it directly); `loadSettings` feeds it from the Pulumi config.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { DEFAULT_PORTS } from "../monitoring-config/contract";
 
 export type Arch = "arm64" | "x86_64";
-export type FindingFrequency = "FIFTEEN_MINUTES" | "ONE_HOUR" | "SIX_HOURS";
+export type Environment = "dev" | "prod";
+export const ENVIRONMENTS: readonly Environment[] = ["dev", "prod"];
+export const FINDING_FREQUENCIES = ["FIFTEEN_MINUTES", "ONE_HOUR", "SIX_HOURS"] as const;
+export type FindingFrequency = (typeof FINDING_FREQUENCIES)[number];
+
+/**
+ * What an environment keeps, decided by `environment` alone (never by the stack's name): handed to every
+ * component as one policy instead of a flag per component.
+ */
+export interface Protection {
+  /**
+   * Data-bearing resources (host data volumes, the trail bucket, its key and log group, the GuardDuty detector)
+   * are `protect`ed and retained when the stack is destroyed; the ECR repository is never force-deleted.
+   */
+  keepData: boolean;
+}
 
 export interface Settings {
   project: string;
   stack: string;
+  environment: Environment;
   region: string;
-  isProd: boolean;
+  protection: Protection;
   /** Project, Stack, ManagedBy: on every resource that takes tags (and used for EC2 discovery). */
   tags: Record<string, string>;
   network: { vpcCidr: string; azCount: number };
@@ -20,6 +39,7 @@ export interface Settings {
   app: {
     instanceType: string;
     arch: Arch;
+    amiId?: string;
     port: number;
     metricsPort: number;
     dataVolumeGiB: number;
@@ -31,12 +51,12 @@ export interface Settings {
   monitoring: {
     instanceType: string;
     arch: Arch;
+    amiId?: string;
     dataVolumeGiB: number;
     prometheusRetention: string;
     grafanaAdminPassword?: pulumi.Output<string>;
     slackWebhookUrl?: pulumi.Output<string>;
     alertEmail?: string;
-    retainData: boolean;
   };
   security: {
     trailLogRetentionDays: number;
@@ -47,7 +67,6 @@ export interface Settings {
     guardDutyMinSeverity: number;
     manageAccountSettings: boolean;
     forceDestroy: boolean;
-    protectAuditData: boolean;
   };
 }
 
@@ -81,252 +100,412 @@ export const INSTANCE_FAMILIES = [
   "r7g",
 ];
 const INSTANCE_SIZES = ["nano", "micro", "small", "medium", "large", "xlarge", "2xlarge", "4xlarge"];
-const FREQUENCIES: FindingFrequency[] = ["FIFTEEN_MINUTES", "ONE_HOUR", "SIX_HOURS"];
-const STACK_DEFAULTS = {
-  dev: { appLog: 14, trailLog: 14, flowLog: 7, expire: 120, frequency: "SIX_HOURS", forceDestroy: true },
-  prod: { appLog: 90, trailLog: 365, flowLog: 90, expire: 2555, frequency: "FIFTEEN_MINUTES", forceDestroy: false },
-} as const;
 
-/** Raw config values as Pulumi stores them: strings (arrays, numbers and booleans JSON-encoded). */
-export type RawConfig = Record<string, string | undefined>;
+/** The types Pulumi's project schema allows for a config key (`$defs.simpleConfigType`). */
+export type PulumiConfigType = "string" | "integer" | "boolean" | "array";
+type ValueOf<T extends PulumiConfigType> = T extends "integer"
+  ? number
+  : T extends "boolean"
+    ? boolean
+    : T extends "array"
+      ? string[]
+      : string;
 
-function parseCidr(key: string, v: unknown, minPrefix = 0, maxPrefix = 32): string {
+/** One stack config key, declared once. */
+export interface ConfigKey<T extends PulumiConfigType = PulumiConfigType> {
+  type: T;
+  /** A default for every environment, or one per environment (then Pulumi.yaml declares none). */
+  default?: ValueOf<T> | Record<Environment, ValueOf<T>>;
+  /** Must be set in the stack (no default). */
+  required?: boolean;
+  /** Set with `pulumi config set --secret`; wrapped as a Pulumi secret. */
+  secret?: boolean;
+  /** Pulumi.yaml's description, word for word. */
+  description: string;
+  /** The problem with a decoded value (naming what is allowed), or null when it is fine. */
+  check?: (value: ValueOf<T>) => string | null;
+}
+
+const key = <T extends PulumiConfigType>(spec: ConfigKey<T>): ConfigKey<T> => spec;
+
+const integer = (min: number, max: number) => (v: number) =>
+  Number.isInteger(v) && v >= min && v <= max ? null : `expected an integer from ${min} to ${max}`;
+const oneOf =
+  <T>(allowed: readonly T[], what: string) =>
+  (v: T) =>
+    allowed.includes(v) ? null : what;
+const retention = oneOf<number>(
+  LOG_RETENTION_DAYS,
+  `CloudWatch Logs accepts only ${LOG_RETENTION_DAYS.join(", ")} days`,
+);
+const minLength = (n: number) => (v: string) => (v.length >= n ? null : `expected at least ${n} characters`);
+
+function cidrProblem(v: unknown, minPrefix = 0, maxPrefix = 32): string | null {
   const m = typeof v === "string" ? /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(v) : null;
   const octets = m ? m.slice(1, 5).map(Number) : [];
   const prefix = m ? Number(m[5]) : -1;
   if (!m || octets.some((o) => o > 255) || prefix < minPrefix || prefix > maxPrefix) {
-    throw new ConfigError(
-      key,
-      v,
-      `expected an IPv4 CIDR such as 10.0.0.0/16 with a prefix from /${minPrefix} to /${maxPrefix}`,
-    );
+    return `expected an IPv4 CIDR such as 10.0.0.0/16 with a prefix from /${minPrefix} to /${maxPrefix}`;
   }
   const addr = octets.reduce((a, o) => a * 256 + o, 0);
-  if (prefix < 32 && addr % 2 ** (32 - prefix) !== 0) {
-    throw new ConfigError(key, v, "host bits are set: use the network address of the block");
-  }
-  return v as string;
+  if (prefix < 32 && addr % 2 ** (32 - prefix) !== 0) return "host bits are set: use the network address of the block";
+  return null;
 }
+const amiId = (v: string) =>
+  /^ami-[0-9a-f]{8}([0-9a-f]{9})?$/.test(v) ? null : "expected an AMI id such as ami-0123456789abcdef0";
+const instanceType = (v: string) => {
+  const [family, size] = v.split(".");
+  return INSTANCE_FAMILIES.includes(family) && INSTANCE_SIZES.includes(size ?? "")
+    ? null
+    : `expected <family>.<size> with family one of ${INSTANCE_FAMILIES.join(", ")} and size one of ${INSTANCE_SIZES.join(", ")}`;
+};
+
+/** Every stack config key of the project. Pulumi.yaml declares exactly these (checked by a test). */
+export const CONFIG_SCHEMA = {
+  environment: key({
+    type: "string",
+    required: true,
+    description:
+      "dev or prod: decides what the stack keeps (prod protects and retains data and audit logs) and the per-environment defaults",
+    check: oneOf<string>(ENVIRONMENTS, `allowed values are ${ENVIRONMENTS.join(", ")}`),
+  }),
+  vpcCidr: key({
+    type: "string",
+    default: "10.40.0.0/16",
+    description: "IPv4 CIDR of the stack's VPC (/16 to /24)",
+    check: (v) => cidrProblem(v, 16, 24),
+  }),
+  availabilityZones: key({
+    type: "integer",
+    default: 2,
+    description: "Number of availability zones (one public subnet each), 1 to 4",
+    check: integer(1, 4),
+  }),
+  adminCidrs: key({
+    type: "array",
+    required: true,
+    description: "CIDRs allowed to reach SSH and the monitoring UIs (required; 0.0.0.0/0 is refused in prod)",
+  }),
+  appIngressCidrs: key({
+    type: "array",
+    default: ["0.0.0.0/0"],
+    description: "CIDRs allowed to reach the app's public port",
+  }),
+  appInstanceType: key({
+    type: "string",
+    default: "t4g.small",
+    description: "EC2 type of the app host; Graviton (g) families build a linux/arm64 image",
+    check: instanceType,
+  }),
+  appAmiId: key({
+    type: "string",
+    description:
+      "Pin the app host's AMI (an Amazon Linux 2023 image of its architecture); unset: the newest at creation, never followed after. Changing it replaces the host; its data volume and address are kept",
+    check: amiId,
+  }),
+  appPort: key({
+    type: "integer",
+    default: DEFAULT_PORTS.app,
+    description: "The app's public port",
+    check: integer(1, 65535),
+  }),
+  appMetricsPort: key({
+    type: "integer",
+    default: DEFAULT_PORTS.metrics,
+    description: "The app's metrics port (reachable only from the monitoring host)",
+    check: integer(1, 65535),
+  }),
+  appDataVolumeGiB: key({
+    type: "integer",
+    default: 10,
+    description: "Size of the encrypted EBS volume holding the SQLite database",
+    check: integer(1, 1024),
+  }),
+  apiToken: key({
+    type: "string",
+    secret: true,
+    required: true,
+    description: "Bearer token of the TaskFlow API (required, at least 32 characters; set with --secret)",
+    check: minLength(32),
+  }),
+  ecrKeepImages: key({
+    type: "integer",
+    default: 10,
+    description: "Images kept in the ECR repository",
+    check: integer(1, 1000),
+  }),
+  appLogRetentionDays: key({
+    type: "integer",
+    default: { dev: 14, prod: 90 },
+    description: "Retention of the app's CloudWatch log group (default dev 14, prod 90)",
+    check: retention,
+  }),
+  appFaultInjection: key({
+    type: "boolean",
+    default: false,
+    description: "Enable the fault-injection drill routes (refused in prod)",
+  }),
+  monitoringInstanceType: key({
+    type: "string",
+    default: "t4g.medium",
+    description: "EC2 type of the monitoring host",
+    check: instanceType,
+  }),
+  monitoringAmiId: key({
+    type: "string",
+    description:
+      "Pin the monitoring host's AMI (as appAmiId); unset: the newest Amazon Linux 2023 at creation, never followed after",
+    check: amiId,
+  }),
+  monitoringDataVolumeGiB: key({
+    type: "integer",
+    default: 20,
+    description: "Size of the encrypted EBS volume for Prometheus, Alertmanager and Grafana data",
+    check: integer(8, 16384),
+  }),
+  prometheusRetention: key({
+    type: "string",
+    default: "15d",
+    description: "Prometheus TSDB retention (a Prometheus duration)",
+    check: (v) => (/^\d+(h|d|w|y)$/.test(v) ? null : "expected a Prometheus duration such as 15d, 4w or 1y"),
+  }),
+  grafanaAdminPassword: key({
+    type: "string",
+    secret: true,
+    description: "Grafana admin password (generated when unset)",
+    check: minLength(12),
+  }),
+  slackWebhookUrl: key({
+    type: "string",
+    secret: true,
+    description: "Slack incoming-webhook URL for pages and tickets (optional)",
+    check: (v) => (/^https:\/\/hooks\.slack\.com\//.test(v) ? null : "expected an https://hooks.slack.com/… URL"),
+  }),
+  alertEmail: key({
+    type: "string",
+    description: "E-mail address subscribed to the alert topic (optional)",
+    check: (v) =>
+      /^[^@\s]+@[^@\s]+\.[a-z]{2,}$/i.test(v) ? null : "expected an e-mail address such as oncall@example.com",
+  }),
+  trailLogRetentionDays: key({
+    type: "integer",
+    default: { dev: 14, prod: 365 },
+    description: "Retention of the CloudTrail log group (default dev 14, prod 365)",
+    check: retention,
+  }),
+  flowLogRetentionDays: key({
+    type: "integer",
+    default: { dev: 7, prod: 90 },
+    description: "Retention of the VPC Flow Logs log group (default dev 7, prod 90)",
+    check: retention,
+  }),
+  trailBucketExpireDays: key({
+    type: "integer",
+    default: { dev: 120, prod: 2555 },
+    description: "Days before trail objects expire (default dev 120, prod 2555; at least 365 in prod)",
+    check: integer(91, 3653),
+  }),
+  guardDutyExistingDetectorId: key({
+    type: "string",
+    description: "Adopt this GuardDuty detector instead of creating one (one detector per account and region)",
+    check: (v) =>
+      /^[a-f0-9]{32}$/.test(v) ? null : "expected a 32-character hex detector id (aws guardduty list-detectors)",
+  }),
+  guardDutyFindingFrequency: key({
+    type: "string",
+    default: { dev: "SIX_HOURS", prod: "FIFTEEN_MINUTES" },
+    description: "FIFTEEN_MINUTES, ONE_HOUR or SIX_HOURS (default dev SIX_HOURS, prod FIFTEEN_MINUTES)",
+    check: oneOf<string>(FINDING_FREQUENCIES, `allowed values are ${FINDING_FREQUENCIES.join(", ")}`),
+  }),
+  guardDutyMinSeverity: key({
+    // An integer: Pulumi's project schema has no fractional type, and GuardDuty's levels start at whole numbers
+    // (Low 1–3.9, Medium 4–6.9, High 7–8.9).
+    type: "integer",
+    default: 4,
+    description: "Findings at or above this severity (1 to 8: 4 = Medium, 7 = High) are sent to the alert topic",
+    check: (v) =>
+      Number.isInteger(v) && v >= 1 && v <= 8
+        ? null
+        : "expected a whole number from 1 to 8 (GuardDuty severities run 1 to 8.9: 4 = Medium, 7 = High)",
+  }),
+  manageAccountSettings: key({
+    type: "boolean",
+    default: { dev: false, prod: true },
+    description:
+      "Own the account-level EBS default encryption and S3 public access block, kept when the stack is destroyed (default dev false, prod true; one stack per account should)",
+  }),
+  forceDestroy: key({
+    type: "boolean",
+    default: { dev: true, prod: false },
+    description: "Allow destroying non-empty buckets (default dev true, prod false; refused in prod)",
+  }),
+} satisfies Record<string, ConfigKey>;
+
+export type ConfigKeyName = keyof typeof CONFIG_SCHEMA;
+/** Every key Pulumi.yaml declares. */
+export const CONFIG_KEYS = Object.keys(CONFIG_SCHEMA) as ConfigKeyName[];
+/** The keys set with `pulumi config set --secret`. */
+export const SECRET_KEYS = CONFIG_KEYS.filter((k) => (CONFIG_SCHEMA[k] as ConfigKey).secret);
+
+/** Raw config values as Pulumi stores them: strings (arrays, numbers and booleans JSON-encoded). */
+export type RawConfig = Record<string, string | undefined>;
 
 export function archOf(instanceType: string): Arch {
   const family = instanceType.split(".")[0];
   return /^[a-z]+\d+[a-z]*g[a-z]*$/.test(family) ? "arm64" : "x86_64";
 }
 
+/** Decode one raw value to its declared type (Pulumi hands every value over as a string). */
+function decode(name: string, spec: ConfigKey, raw: string): unknown {
+  if (spec.type === "string") return raw;
+  let v: unknown;
+  try {
+    v = JSON.parse(raw);
+  } catch {
+    v = raw;
+  }
+  const ok =
+    spec.type === "integer"
+      ? typeof v === "number"
+      : spec.type === "boolean"
+        ? typeof v === "boolean"
+        : Array.isArray(v) && v.every((x) => typeof x === "string");
+  if (!ok) {
+    const expected = { integer: "a number", boolean: "true or false", array: "a list of strings" }[spec.type];
+    throw new ConfigError(name, raw, `expected ${expected}`);
+  }
+  return v;
+}
+
 /** Validate and type the raw stack config. Throws ConfigError on the first bad key. */
 export function parseSettings(raw: RawConfig, ctx: { project: string; stack: string; region: string }): Settings {
-  const stack = ctx.stack;
-  const isProd = stack === "prod" || stack.startsWith("prod-");
-  const d = isProd ? STACK_DEFAULTS.prod : STACK_DEFAULTS.dev;
+  const envRaw = raw.environment;
+  if (!envRaw || !ENVIRONMENTS.includes(envRaw as Environment)) {
+    throw new ConfigError(
+      "environment",
+      envRaw || undefined,
+      `${envRaw ? "" : "required: "}allowed values are ${ENVIRONMENTS.join(", ")} (pulumi config set environment dev)`,
+    );
+  }
+  const environment = envRaw as Environment;
+  const prod = environment === "prod";
 
-  const json = (key: string): unknown => {
-    const v = raw[key];
-    if (v === undefined || v === "") return undefined;
-    try {
-      return JSON.parse(v);
-    } catch {
-      return v;
-    }
-  };
-  const str = (key: string): string | undefined => raw[key] || undefined;
-  const int = (key: string, fallback: number | undefined, min: number, max: number): number => {
-    const v = json(key) ?? fallback;
-    if (typeof v !== "number" || !Number.isInteger(v) || v < min || v > max) {
-      throw new ConfigError(key, raw[key] ?? v, `expected an integer from ${min} to ${max}`);
-    }
-    return v;
-  };
-  const bool = (key: string, fallback: boolean): boolean => {
-    const v = json(key) ?? fallback;
-    if (typeof v !== "boolean") throw new ConfigError(key, raw[key], "expected true or false");
-    return v;
-  };
-  const retention = (key: string, fallback: number): number => {
-    const v = json(key) ?? fallback;
-    if (!LOG_RETENTION_DAYS.includes(v as (typeof LOG_RETENTION_DAYS)[number])) {
-      throw new ConfigError(key, raw[key] ?? v, `CloudWatch Logs accepts only ${LOG_RETENTION_DAYS.join(", ")} days`);
-    }
-    return v as number;
-  };
-  const cidrList = (key: string, fallback?: string[]): string[] => {
-    const v = json(key) ?? fallback;
-    if (v === undefined)
-      throw new ConfigError(key, undefined, 'required: a list of IPv4 CIDRs, e.g. ["203.0.113.0/24"]');
-    if (!Array.isArray(v) || v.length === 0)
-      throw new ConfigError(key, raw[key], "expected a non-empty list of IPv4 CIDRs");
-    return v.map((c, i) => parseCidr(`${key}[${i}]`, c));
-  };
-  const instanceType = (key: string, fallback: string): string => {
-    const v = str(key) ?? fallback;
-    const [family, size] = v.split(".");
-    if (!INSTANCE_FAMILIES.includes(family) || !INSTANCE_SIZES.includes(size ?? "")) {
-      throw new ConfigError(
-        key,
-        v,
-        `expected <family>.<size> with family one of ${INSTANCE_FAMILIES.join(", ")} and size one of ${INSTANCE_SIZES.join(", ")}`,
-      );
-    }
-    return v;
-  };
-  const secret = (key: string, validate: (v: string) => string | null, required: boolean) => {
-    const v = str(key);
-    if (v === undefined) {
-      if (required)
+  /** The value of a key: decoded, defaulted for this environment, validated. */
+  function get<K extends ConfigKeyName>(name: K): ValueOf<(typeof CONFIG_SCHEMA)[K]["type"]> | undefined {
+    const spec = CONFIG_SCHEMA[name] as ConfigKey;
+    const text = raw[name];
+    let v: unknown;
+    if (text === undefined || text === "") {
+      const d = spec.default;
+      v =
+        d !== null && typeof d === "object" && !Array.isArray(d) ? (d as Record<Environment, unknown>)[environment] : d;
+      if (v === undefined && spec.required) {
         throw new ConfigError(
-          key,
+          name,
           undefined,
-          `required secret: set it with \`pulumi config set --secret ${key} <value>\``,
+          spec.secret
+            ? `required secret: set it with \`pulumi config set --secret ${name} <value>\``
+            : spec.type === "array"
+              ? 'required: a list of IPv4 CIDRs, e.g. ["203.0.113.0/24"]'
+              : "required",
         );
-      return undefined;
+      }
+      if (v === undefined) return undefined;
+    } else {
+      v = decode(name, spec, text);
     }
-    const problem = validate(v);
-    if (problem) throw new ConfigError(key, "[secret]", problem);
-    return pulumi.secret(v);
+    const problem = spec.check?.(v as never);
+    if (problem) throw new ConfigError(name, spec.secret ? "[secret]" : (text ?? v), problem);
+    return v as ValueOf<(typeof CONFIG_SCHEMA)[K]["type"]>;
+  }
+  const must = <K extends ConfigKeyName>(name: K) => get(name)!;
+  const secret = (name: "apiToken" | "grafanaAdminPassword" | "slackWebhookUrl") => {
+    const v = get(name);
+    return v === undefined ? undefined : pulumi.secret(v);
+  };
+  const cidrs = (name: "adminCidrs" | "appIngressCidrs"): string[] => {
+    const list = must(name);
+    if (list.length === 0) throw new ConfigError(name, raw[name], "expected a non-empty list of IPv4 CIDRs");
+    list.forEach((c, i) => {
+      const problem = cidrProblem(c);
+      if (problem) throw new ConfigError(`${name}[${i}]`, c, problem);
+    });
+    return list;
+  };
+  /** A rule that holds only in prod, stated once. */
+  const prodRefuses = (name: ConfigKeyName, refused: boolean, value: unknown, why: string) => {
+    if (prod && refused) throw new ConfigError(name, value, why);
   };
 
-  const vpcCidr = parseCidr("vpcCidr", str("vpcCidr") ?? "10.40.0.0/16", 16, 24);
-  const adminCidrs = cidrList("adminCidrs");
-  if (isProd && adminCidrs.includes("0.0.0.0/0")) {
-    throw new ConfigError(
-      "adminCidrs",
-      raw.adminCidrs,
-      "0.0.0.0/0 is not allowed in prod: list the operators' networks",
-    );
-  }
-  const appIngressCidrs = cidrList("appIngressCidrs", ["0.0.0.0/0"]);
-  const appPort = int("appPort", 3000, 1, 65535);
-  const metricsPort = int("appMetricsPort", 9464, 1, 65535);
+  const vpcCidr = must("vpcCidr");
+  const adminCidrs = cidrs("adminCidrs");
+  prodRefuses(
+    "adminCidrs",
+    adminCidrs.includes("0.0.0.0/0"),
+    raw.adminCidrs,
+    "0.0.0.0/0 is not allowed in prod: list the operators' networks",
+  );
+  const appIngressCidrs = cidrs("appIngressCidrs");
+  const appPort = must("appPort");
+  const metricsPort = must("appMetricsPort");
   if (metricsPort === appPort) throw new ConfigError("appMetricsPort", metricsPort, "must differ from appPort");
-  const appInstanceType = instanceType("appInstanceType", "t4g.small");
-  const monitoringInstanceType = instanceType("monitoringInstanceType", "t4g.medium");
-  const faultInjection = bool("appFaultInjection", false);
-  if (isProd && faultInjection)
-    throw new ConfigError("appFaultInjection", true, "fault injection is not allowed in prod");
-  const prometheusRetention = str("prometheusRetention") ?? "15d";
-  if (!/^\d+(h|d|w|y)$/.test(prometheusRetention)) {
-    throw new ConfigError(
-      "prometheusRetention",
-      prometheusRetention,
-      "expected a Prometheus duration such as 15d, 4w or 1y",
-    );
-  }
-  const alertEmail = str("alertEmail");
-  if (alertEmail !== undefined && !/^[^@\s]+@[^@\s]+\.[a-z]{2,}$/i.test(alertEmail)) {
-    throw new ConfigError("alertEmail", alertEmail, "expected an e-mail address such as oncall@example.com");
-  }
-  const expireDays = int("trailBucketExpireDays", d.expire, 91, 3653);
-  if (isProd && expireDays < 365) {
-    throw new ConfigError("trailBucketExpireDays", expireDays, "prod keeps audit logs at least 365 days");
-  }
-  const frequency = (str("guardDutyFindingFrequency") ?? d.frequency) as FindingFrequency;
-  if (!FREQUENCIES.includes(frequency)) {
-    throw new ConfigError("guardDutyFindingFrequency", frequency, `allowed values are ${FREQUENCIES.join(", ")}`);
-  }
-  const minSeverity = json("guardDutyMinSeverity") ?? 4;
-  if (typeof minSeverity !== "number" || minSeverity < 1 || minSeverity > 8.9) {
-    throw new ConfigError(
-      "guardDutyMinSeverity",
-      raw.guardDutyMinSeverity,
-      "expected a number from 1 to 8.9 (4 = Medium, 7 = High)",
-    );
-  }
-  const detectorId = str("guardDutyExistingDetectorId");
-  if (detectorId !== undefined && !/^[a-f0-9]{32}$/.test(detectorId)) {
-    throw new ConfigError(
-      "guardDutyExistingDetectorId",
-      detectorId,
-      "expected a 32-character hex detector id (aws guardduty list-detectors)",
-    );
-  }
-  const forceDestroy = bool("forceDestroy", d.forceDestroy);
-  if (isProd && forceDestroy)
-    throw new ConfigError("forceDestroy", true, "prod never force-destroys buckets holding audit data");
+  const appInstanceType = must("appInstanceType");
+  const monitoringInstanceType = must("monitoringInstanceType");
+  const faultInjection = must("appFaultInjection");
+  prodRefuses("appFaultInjection", faultInjection, true, "fault injection is not allowed in prod");
+  const expireDays = must("trailBucketExpireDays");
+  prodRefuses("trailBucketExpireDays", expireDays < 365, expireDays, "prod keeps audit logs at least 365 days");
+  const forceDestroy = must("forceDestroy");
+  prodRefuses("forceDestroy", forceDestroy, true, "prod never force-destroys buckets holding audit data");
 
   return {
     project: ctx.project,
-    stack,
+    stack: ctx.stack,
+    environment,
     region: ctx.region,
-    isProd,
-    tags: { Project: ctx.project, Stack: stack, ManagedBy: "pulumi" },
-    network: { vpcCidr, azCount: int("availabilityZones", 2, 1, 4) },
+    protection: { keepData: prod },
+    tags: { Project: ctx.project, Stack: ctx.stack, ManagedBy: "pulumi" },
+    network: { vpcCidr, azCount: must("availabilityZones") },
     access: { adminCidrs, appIngressCidrs },
     app: {
       instanceType: appInstanceType,
       arch: archOf(appInstanceType),
+      amiId: get("appAmiId"),
       port: appPort,
       metricsPort,
-      dataVolumeGiB: int("appDataVolumeGiB", 10, 1, 1024),
-      apiToken: secret("apiToken", (v) => (v.length >= 32 ? null : "expected at least 32 characters"), true)!,
-      ecrKeepImages: int("ecrKeepImages", 10, 1, 1000),
-      logRetentionDays: retention("appLogRetentionDays", d.appLog),
+      dataVolumeGiB: must("appDataVolumeGiB"),
+      apiToken: secret("apiToken")!,
+      ecrKeepImages: must("ecrKeepImages"),
+      logRetentionDays: must("appLogRetentionDays"),
       faultInjection,
     },
     monitoring: {
       instanceType: monitoringInstanceType,
       arch: archOf(monitoringInstanceType),
-      dataVolumeGiB: int("monitoringDataVolumeGiB", 20, 8, 16384),
-      prometheusRetention,
-      grafanaAdminPassword: secret(
-        "grafanaAdminPassword",
-        (v) => (v.length >= 12 ? null : "expected at least 12 characters"),
-        false,
-      ),
-      slackWebhookUrl: secret(
-        "slackWebhookUrl",
-        (v) => (/^https:\/\/hooks\.slack\.com\//.test(v) ? null : "expected an https://hooks.slack.com/… URL"),
-        false,
-      ),
-      alertEmail,
-      retainData: isProd,
+      amiId: get("monitoringAmiId"),
+      dataVolumeGiB: must("monitoringDataVolumeGiB"),
+      prometheusRetention: must("prometheusRetention"),
+      grafanaAdminPassword: secret("grafanaAdminPassword"),
+      slackWebhookUrl: secret("slackWebhookUrl"),
+      alertEmail: get("alertEmail"),
     },
     security: {
-      trailLogRetentionDays: retention("trailLogRetentionDays", d.trailLog),
-      flowLogRetentionDays: retention("flowLogRetentionDays", d.flowLog),
+      trailLogRetentionDays: must("trailLogRetentionDays"),
+      flowLogRetentionDays: must("flowLogRetentionDays"),
       trailBucketExpireDays: expireDays,
-      guardDutyExistingDetectorId: detectorId,
-      guardDutyFindingFrequency: frequency,
-      guardDutyMinSeverity: minSeverity,
-      manageAccountSettings: bool("manageAccountSettings", true),
+      guardDutyExistingDetectorId: get("guardDutyExistingDetectorId"),
+      guardDutyFindingFrequency: must("guardDutyFindingFrequency") as FindingFrequency,
+      guardDutyMinSeverity: must("guardDutyMinSeverity"),
+      manageAccountSettings: must("manageAccountSettings"),
       forceDestroy,
-      protectAuditData: isProd,
     },
   };
 }
 
-/** Every key Pulumi.yaml declares, read raw from the stack config (secrets included, wrapped again as secrets). */
-export const CONFIG_KEYS = [
-  "vpcCidr",
-  "availabilityZones",
-  "adminCidrs",
-  "appIngressCidrs",
-  "appInstanceType",
-  "appPort",
-  "appMetricsPort",
-  "appDataVolumeGiB",
-  "apiToken",
-  "ecrKeepImages",
-  "appLogRetentionDays",
-  "appFaultInjection",
-  "monitoringInstanceType",
-  "monitoringDataVolumeGiB",
-  "prometheusRetention",
-  "grafanaAdminPassword",
-  "slackWebhookUrl",
-  "alertEmail",
-  "trailLogRetentionDays",
-  "flowLogRetentionDays",
-  "trailBucketExpireDays",
-  "guardDutyExistingDetectorId",
-  "guardDutyFindingFrequency",
-  "guardDutyMinSeverity",
-  "manageAccountSettings",
-  "forceDestroy",
-] as const;
-
 export function loadSettings(): Settings {
   const project = pulumi.getProject();
   const raw: RawConfig = {};
-  for (const key of CONFIG_KEYS) raw[key] = pulumi.runtime.getConfig(`${project}:${key}`);
+  for (const name of CONFIG_KEYS) raw[name] = pulumi.runtime.getConfig(`${project}:${name}`);
   const region = pulumi.runtime.getConfig("aws:region");
   if (!region) throw new ConfigError("aws:region", undefined, "required: pulumi config set aws:region eu-west-1");
   return parseSettings(raw, { project, stack: pulumi.getStack(), region });

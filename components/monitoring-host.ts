@@ -2,70 +2,79 @@ import * as aws from "@pulumi/aws";
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { bundleHash, renderBundle, settingsForStack, type Bundle, type MonitoringSettings } from "../monitoring-config";
-import type { Settings } from "./config";
-import { SSH_USER, hostBasics, hostScript } from "./host-scripts";
-import { NODE_EXPORTER_PORT } from "./observed-app";
+import {
+  AWS_WEB_USER,
+  awsMonitoringSettings,
+  bcryptSalt,
+  bundleHash,
+  DEFAULT_IMAGES,
+  HOST_DATA_DIR,
+  HOST_ROLES,
+  MONITORING_PORTS,
+  renderBundle,
+  splitSecrets,
+  type Bundle,
+} from "../monitoring-config";
+import type { Arch } from "./config";
+import { bundleTarBase64, unpackFromStdin } from "./bundle-archive";
+import { DATA_DEVICE, Ec2Host, type HostPlacement } from "./host";
+import { monitoringRolePolicy } from "./policy-documents";
+import { SSH_USER, hostScript } from "./host-scripts";
 
-const DATA_DEVICE = "/dev/sdf";
-const DATA_DIR = "/srv/monitoring";
+const DATA_DIR = HOST_DATA_DIR;
 const STAGED = "/tmp/observed-app/bundle";
-export const UI_PORTS = { grafana: 3000, prometheus: 9090, alertmanager: 9093 };
+/** The UIs on the monitoring host (reachable from the admin CIDRs only). */
+export const UI_PORTS = {
+  grafana: MONITORING_PORTS.grafana,
+  prometheus: MONITORING_PORTS.prometheus,
+  alertmanager: MONITORING_PORTS.alertmanager,
+};
 
-export interface MonitoringHostArgs {
-  namePrefix: string;
-  stack: "dev" | "prod";
-  region: string;
-  vpcId: pulumi.Input<string>;
-  subnetId: pulumi.Input<string>;
-  monitoring: Settings["monitoring"];
-  access: Settings["access"];
-  /** Tags every discovered host carries (Project, Stack); Prometheus discovers by them. */
-  discoveryTags: Record<string, string>;
-  /** The app: its security group (scrape ports are opened to this host only), metrics port, public URL to probe. */
-  app: { securityGroupId: pulumi.Input<string>; metricsPort: number; publicUrl: pulumi.Input<string> };
-  /** Alert topic (and its key) that Alertmanager publishes to with the instance role. */
-  alertTopicArn: pulumi.Input<string>;
-  alertTopicKeyArn: pulumi.Input<string>;
-  /** EventBridge rule forwarding GuardDuty findings (for the Security dashboard). */
-  guardDutyRuleName: pulumi.Input<string>;
-  tags: Record<string, string>;
+/** The monitoring stack as it runs on its host. */
+export interface MonitoringStackArgs {
+  /** EC2 instance type of the host, e.g. `t4g.medium`. */
+  readonly instanceType: string;
+  readonly arch: Arch;
+  /** Pinned AMI of the host; default: the newest Amazon Linux 2023 at creation, never followed after. */
+  readonly amiId?: string;
+  /** Size of the encrypted EBS volume for Prometheus, Alertmanager and Grafana data (GiB). */
+  readonly dataVolumeGiB: number;
+  /** Prometheus TSDB retention (a Prometheus duration, e.g. `15d`). */
+  readonly prometheusRetention: string;
+  /** Grafana admin password; default: generated (@pulumi/random) and kept in the stack's state as a secret. */
+  readonly grafanaAdminPassword?: pulumi.Input<string>;
+  /** Slack incoming webhook that also receives pages and tickets (optional). */
+  readonly slackWebhookUrl?: pulumi.Input<string>;
 }
 
-/** The monitoring settings this host renders, from plain values (exported so tests render the same bundle). */
-export function hostMonitoringSettings(v: {
-  stack: "dev" | "prod";
-  region: string;
-  discoveryTags: Record<string, string>;
-  appMetricsPort: number;
-  probeUrl: string;
-  topicArn: string;
-  slackWebhookUrl?: string;
-  grafanaAdminPassword: string;
-  guardDutyRuleName: string;
-  retention: string;
-}): MonitoringSettings {
-  const sns = { topicArn: v.topicArn, region: v.region };
-  const slack = v.slackWebhookUrl ? { slack: { apiUrl: v.slackWebhookUrl, channel: "#alerts" } } : {};
-  return settingsForStack(v.stack, {
-    targets: {
-      kind: "ec2",
-      region: v.region,
-      tags: v.discoveryTags,
-      appRole: "app",
-      appMetricsPort: v.appMetricsPort,
-      nodePort: NODE_EXPORTER_PORT,
-      refreshInterval: "60s",
-    },
-    probeUrls: [`${v.probeUrl}/health`],
-    retention: v.retention,
-    dataDir: DATA_DIR,
-    receivers: { page: { sns, ...slack }, ticket: { sns, ...slack }, heartbeat: { sns } },
-    grafana: {
-      adminPassword: v.grafanaAdminPassword,
-      cloudwatch: { region: v.region, cisNamespace: "CISBenchmark", guardDutyRuleName: v.guardDutyRuleName },
-    },
-  });
+/** Where it runs (HostPlacement) and what it watches. */
+export interface MonitoringHostArgs extends HostPlacement {
+  /** The stack's environment: the `stack` label of every series and alert. */
+  readonly environment: "dev" | "prod";
+  readonly monitoring: MonitoringStackArgs;
+  /** CIDRs allowed to SSH in and to open the UIs. */
+  readonly adminCidrs: readonly string[];
+  /** Tags every discovered host carries (Project, Stack); Prometheus discovers by them. */
+  readonly discoveryTags: Record<string, string>;
+  /** The app: its security group (scrape ports are opened to this host only), metrics port, public URL to probe. */
+  readonly app: {
+    securityGroupId: pulumi.Input<string>;
+    metricsPort: number;
+    publicUrl: pulumi.Input<string>;
+    /** The app edge's certificate (PEM): the only one blackbox_exporter trusts when it probes publicUrl. */
+    tlsCertPem: pulumi.Input<string>;
+    /** The app's log group: the only one the role may read (Grafana's CloudWatch Logs). */
+    logGroupArn: pulumi.Input<string>;
+  };
+  /** The topics Alertmanager publishes to with the instance role (page, ticket, heartbeat) and their key. */
+  readonly topics: {
+    page: pulumi.Input<string>;
+    ticket: pulumi.Input<string>;
+    heartbeat: pulumi.Input<string>;
+    keyArn: pulumi.Input<string>;
+  };
+  /** EventBridge rule forwarding GuardDuty findings (for the Security dashboard). */
+  readonly guardDutyRuleName: pulumi.Input<string>;
 }
 
 /**
@@ -77,13 +86,21 @@ export class MonitoringHost extends pulumi.ComponentResource {
   public readonly grafanaUrl: pulumi.Output<string>;
   public readonly prometheusUrl: pulumi.Output<string>;
   public readonly alertmanagerUrl: pulumi.Output<string>;
+  /** SHA-256 fingerprint of the host's self-signed certificate, which serves all three UIs (clients pin it). */
+  public readonly tlsFingerprint: pulumi.Output<string>;
   public readonly grafanaAdminPassword: pulumi.Output<string>;
-  public readonly publicIp: pulumi.Output<string>;
-  public readonly securityGroupId: pulumi.Output<string>;
+  /** Basic auth of the Prometheus and Alertmanager UIs and APIs (the password is generated and secret). */
+  public readonly webUser: string;
+  public readonly webPassword: pulumi.Output<string>;
   public readonly sshPrivateKey: pulumi.Output<string>;
   public readonly sshCommand: pulumi.Output<string>;
-  /** The rendered bundle (secret: it holds the Grafana password) and its hash, the re-apply trigger. */
+  /** The rendered bundle, whole (secret: it holds the passwords and keys). */
   public readonly bundle: pulumi.Output<Bundle>;
+  /**
+   * The bundle's configuration, without its `<service>/secrets/` files: no credential in it, so it ships in the
+   * clear and `pulumi preview` shows its changes. Its hash is the re-apply trigger.
+   */
+  public readonly config: pulumi.Output<Bundle>;
   public readonly bundleHash: pulumi.Output<string>;
 
   constructor(name: string, args: MonitoringHostArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -91,88 +108,57 @@ export class MonitoringHost extends pulumi.ComponentResource {
     const parent = { parent: this };
     const m = args.monitoring;
     const tags = args.tags;
-    const keep: pulumi.CustomResourceOptions = m.retainData
-      ? { parent: this, protect: true, retainOnDelete: true }
-      : { parent: this };
 
     const password =
       m.grafanaAdminPassword ??
       new random.RandomPassword(`${name}-grafana-admin`, { length: 24, special: false }, parent).result;
     this.grafanaAdminPassword = pulumi.secret(password);
+    // Prometheus and Alertmanager listen on a public address: basic auth (web.yml holds a bcrypt hash with a
+    // random salt kept in the state, so the bundle is stable from one update to the next).
+    this.webUser = AWS_WEB_USER;
+    this.webPassword = pulumi.secret(
+      new random.RandomPassword(`${name}-web-password`, { length: 32, special: false }, parent).result,
+    );
+    // bcrypt's salt, from a random seed kept in the state (any seed maps to a valid salt).
+    const webSalt = new random.RandomString(`${name}-web-salt`, { length: 32, special: false }, parent).result.apply(
+      bcryptSalt,
+    );
 
     // --- identity: discovery, publishing alerts, reading CloudWatch for Grafana ---
-    const rolePolicy = pulumi.jsonStringify({
-      Version: "2012-10-17",
-      Statement: [
-        {
-          Sid: "Ec2Discovery",
-          Effect: "Allow",
-          Action: ["ec2:DescribeInstances", "ec2:DescribeAvailabilityZones"],
-          Resource: "*",
-        },
-        { Sid: "PublishAlerts", Effect: "Allow", Action: "sns:Publish", Resource: args.alertTopicArn },
-        {
-          Sid: "AlertTopicKey",
-          Effect: "Allow",
-          Action: ["kms:GenerateDataKey*", "kms:Decrypt"],
-          Resource: args.alertTopicKeyArn,
-        },
-        {
-          Sid: "GrafanaCloudWatch",
-          Effect: "Allow",
-          Action: [
-            "cloudwatch:GetMetricData",
-            "cloudwatch:ListMetrics",
-            "cloudwatch:DescribeAlarms",
-            "cloudwatch:DescribeAlarmsForMetric",
-            "cloudwatch:GetMetricStatistics",
-            "logs:DescribeLogGroups",
-            "logs:GetLogEvents",
-            "logs:FilterLogEvents",
-            "logs:StartQuery",
-            "logs:StopQuery",
-            "logs:GetQueryResults",
-            "tag:GetResources",
-            "ec2:DescribeRegions",
-          ],
-          Resource: "*",
-        },
-      ],
-    } satisfies aws.iam.PolicyDocument);
-    const host = hostBasics(name, { arch: m.arch, rolePolicy, tags }, this);
+    const rolePolicy = pulumi
+      .all([args.topics.page, args.topics.ticket, args.topics.heartbeat, args.topics.keyArn, args.app.logGroupArn])
+      .apply(([page, ticket, heartbeat, topicKeyArn, appLogGroupArn]) =>
+        JSON.stringify(monitoringRolePolicy({ topicArns: [page, ticket, heartbeat], topicKeyArn, appLogGroupArn })),
+      );
+    const host = new Ec2Host(
+      name,
+      {
+        role: HOST_ROLES.monitoring,
+        arch: m.arch,
+        instanceType: m.instanceType,
+        amiId: m.amiId,
+        vpcId: args.vpcId,
+        subnet: args.subnet,
+        rolePolicy,
+        adminCidrs: args.adminCidrs,
+        description: "Monitoring host",
+        dataVolumeGiB: m.dataVolumeGiB,
+        // Hop limit 1 (the default) is enough: Prometheus (EC2 discovery), Alertmanager (SNS) and Grafana
+        // (CloudWatch) use the instance role from containers on the host network (docker-compose.yml).
+        keepData: args.keepData,
+        sshReady: args.sshReady,
+        tags,
+      },
+      this,
+    );
 
-    // --- exposure: UIs and SSH from admins only; scrape ports on the app host open to this SG only ---
-    const sg = new aws.ec2.SecurityGroup(
-      `${name}-sg`,
-      { vpcId: args.vpcId, description: "Monitoring host", tags: { ...tags, Name: `${name}-sg` } },
-      parent,
-    );
-    const uiPorts = [22, UI_PORTS.grafana, UI_PORTS.prometheus, UI_PORTS.alertmanager];
-    args.access.adminCidrs.forEach((cidr, i) =>
-      uiPorts.forEach(
-        (port) =>
-          new aws.vpc.SecurityGroupIngressRule(
-            `${name}-admin-${port}-${i}`,
-            {
-              securityGroupId: sg.id,
-              ipProtocol: "tcp",
-              fromPort: port,
-              toPort: port,
-              cidrIpv4: cidr,
-              description: `admins: ${port}`,
-            },
-            parent,
-          ),
-      ),
-    );
-    new aws.vpc.SecurityGroupEgressRule(
-      `${name}-egress`,
-      { securityGroupId: sg.id, ipProtocol: "-1", cidrIpv4: "0.0.0.0/0", description: "scrapes, SNS, images" },
-      parent,
-    );
+    // --- exposure: UIs from admins only; scrape ports on the app host open to this host's group only ---
+    for (const port of Object.values(UI_PORTS)) {
+      host.allowFrom(`admin-${port}`, port, args.adminCidrs, `admins: ${port}`, parent);
+    }
     for (const [role, port] of [
       ["metrics", args.app.metricsPort],
-      ["node", NODE_EXPORTER_PORT],
+      ["node", MONITORING_PORTS.nodeExporter],
     ] as const) {
       new aws.vpc.SecurityGroupIngressRule(
         `${name}-scrape-${role}`,
@@ -181,108 +167,78 @@ export class MonitoringHost extends pulumi.ComponentResource {
           ipProtocol: "tcp",
           fromPort: port,
           toPort: port,
-          referencedSecurityGroupId: sg.id,
+          referencedSecurityGroupId: host.securityGroup.id,
           description: `Prometheus scrapes ${role}`,
         },
         parent,
       );
     }
 
-    // --- host and its data volume ---
-    const instance = new aws.ec2.Instance(
-      `${name}-host`,
-      {
-        ami: host.amiId,
-        instanceType: m.instanceType,
-        subnetId: args.subnetId,
-        vpcSecurityGroupIds: [sg.id],
-        iamInstanceProfile: host.profile.name,
-        keyName: host.keyPair.keyName,
-        metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 2 },
-        rootBlockDevice: { encrypted: true, volumeType: "gp3", volumeSize: 16 },
-        tags: { ...tags, Name: `${name}-host`, Role: "monitoring" },
-      },
-      parent,
-    );
-    const volume = new aws.ebs.Volume(
-      `${name}-data`,
-      {
-        availabilityZone: instance.availabilityZone,
-        size: m.dataVolumeGiB,
-        type: "gp3",
-        encrypted: true,
-        tags: { ...tags, Name: `${name}-data` },
-      },
-      keep,
-    );
-    const attachment = new aws.ec2.VolumeAttachment(
-      `${name}-data`,
-      { instanceId: instance.id, volumeId: volume.id, deviceName: DATA_DEVICE, stopInstanceBeforeDetaching: true },
-      parent,
-    );
-
     // --- the bundle: rendered from monitoring-config with this stack's targets, topic and password ---
     this.bundle = pulumi
       .all([
-        args.alertTopicArn,
+        pulumi.all([args.topics.page, args.topics.ticket, args.topics.heartbeat, this.webPassword, webSalt]),
+        pulumi.all([host.tlsCertPem, host.tlsKeyPem, args.app.tlsCertPem]),
         args.app.publicUrl,
         password,
         m.slackWebhookUrl ?? pulumi.output(undefined),
         args.guardDutyRuleName,
       ])
-      .apply(([topicArn, probeUrl, grafanaAdminPassword, slackWebhookUrl, guardDutyRuleName]) =>
-        renderBundle(
-          hostMonitoringSettings({
-            stack: args.stack,
-            region: args.region,
-            discoveryTags: args.discoveryTags,
-            appMetricsPort: args.app.metricsPort,
-            probeUrl,
-            topicArn,
-            slackWebhookUrl,
-            grafanaAdminPassword,
-            guardDutyRuleName,
-            retention: m.prometheusRetention,
-          }),
-        ),
+      .apply(
+        ([
+          [page, ticket, heartbeat, webPassword, salt],
+          [certPem, keyPem, probeCaPem],
+          appUrl,
+          grafanaAdminPassword,
+          slackWebhookUrl,
+          guardDutyRuleName,
+        ]) =>
+          renderBundle(
+            awsMonitoringSettings({
+              environment: args.environment,
+              region: args.region,
+              discoveryTags: args.discoveryTags,
+              appMetricsPort: args.app.metricsPort,
+              appUrl,
+              topicArns: { page, ticket, heartbeat },
+              slackWebhookUrl,
+              grafanaAdminPassword,
+              guardDutyRuleName,
+              retention: m.prometheusRetention,
+              basicAuth: { username: AWS_WEB_USER, password: webPassword, salt },
+              tls: { certPem, keyPem, probeCaPem },
+            }),
+          ),
       );
     this.bundle = pulumi.secret(this.bundle);
-    this.bundleHash = this.bundle.apply(bundleHash);
-    const images = settingsForStack(args.stack).images;
+    // Only the secrets/ files hold credentials (monitoring-config/secrets.ts): the rest is plain configuration.
+    this.config = pulumi.unsecret(this.bundle.apply((b) => splitSecrets(b).config));
+    const secrets = this.bundle.apply((b) => splitSecrets(b).secrets);
+    this.bundleHash = this.config.apply(bundleHash);
+    const images = DEFAULT_IMAGES;
 
     // --- setup over SSH: bootstrap once per instance, then copy → validate → apply on every bundle change ---
-    const connection = host.connection(instance.publicIp);
+    const connection = host.connection;
+    const instanceId = host.instance.id;
     const bootstrapScript = hostScript("monitoring-bootstrap.sh");
     const bootstrap = new command.remote.Command(
       `${name}-bootstrap`,
       {
         connection,
         create: `export DATA_DEVICE=${DATA_DEVICE} DATA_DIR=${DATA_DIR}\n${bootstrapScript}`,
-        triggers: [instance.id, bootstrapScript],
+        triggers: [instanceId, bootstrapScript],
       },
-      { parent: this, dependsOn: [attachment] },
+      { parent: this, dependsOn: [host.attachment, host.addressAssociation] },
     );
-    const stage = new command.remote.Command(
-      `${name}-stage`,
-      { connection, create: `rm -rf ${STAGED} && mkdir -p ${STAGED}`, triggers: [this.bundleHash] },
-      { parent: this, dependsOn: [bootstrap] },
-    );
-    const copy = new command.remote.CopyToRemote(
+    const copy = new command.remote.Command(
       `${name}-bundle`,
       {
         connection,
-        source: this.bundle.apply(
-          (b) =>
-            new pulumi.asset.AssetArchive(
-              Object.fromEntries(
-                Object.entries(b).map(([path, content]) => [path, new pulumi.asset.StringAsset(content)]),
-              ),
-            ),
-        ),
-        remotePath: STAGED,
-        triggers: [this.bundleHash],
+        create: unpackFromStdin(STAGED),
+        stdin: this.config.apply(bundleTarBase64),
+        triggers: [instanceId, this.bundleHash],
       },
-      { parent: this, dependsOn: [stage] },
+      { parent: this, dependsOn: [bootstrap] },
     );
     const applyScript = hostScript("monitoring-apply.sh");
     new command.remote.Command(
@@ -290,18 +246,26 @@ export class MonitoringHost extends pulumi.ComponentResource {
       {
         connection,
         create: `export STAGED=${STAGED} PROMETHEUS_IMAGE=${images.prometheus} ALERTMANAGER_IMAGE=${images.alertmanager}\n${applyScript}`,
-        triggers: [this.bundleHash, applyScript],
+        // The bundle's secrets (a tar, base64, installed beside the configuration before it is validated) and the
+        // credentials of the readiness checks travel on stdin, a Pulumi secret, never in the command line.
+        stdin: pulumi.secret(
+          pulumi
+            .all([this.webPassword, secrets.apply(bundleTarBase64)])
+            .apply(([pw, tar]) => `WEB_USER=${AWS_WEB_USER}\nWEB_PASSWORD=${pw}\nSECRETS_B64=${tar}\n`),
+        ),
+        // A rotated secret re-applies too (its hash, kept secret in the state).
+        triggers: [instanceId, this.bundleHash, pulumi.secret(secrets.apply(bundleHash)), applyScript],
       },
-      { parent: this, dependsOn: [copy] },
+      { parent: this, dependsOn: [copy], additionalSecretOutputs: ["stdin"] },
     );
 
-    this.publicIp = instance.publicIp;
-    this.grafanaUrl = pulumi.interpolate`http://${instance.publicIp}:${UI_PORTS.grafana}`;
-    this.prometheusUrl = pulumi.interpolate`http://${instance.publicIp}:${UI_PORTS.prometheus}`;
-    this.alertmanagerUrl = pulumi.interpolate`http://${instance.publicIp}:${UI_PORTS.alertmanager}`;
-    this.securityGroupId = sg.id;
-    this.sshPrivateKey = pulumi.secret(host.key.privateKeyOpenssh);
-    this.sshCommand = pulumi.interpolate`pulumi stack output --show-secrets monitoringSshKey > mon.key && chmod 600 mon.key && ssh -i mon.key ${SSH_USER}@${instance.publicIp}`;
+    const ip = host.publicIp;
+    this.grafanaUrl = pulumi.interpolate`https://${ip}:${UI_PORTS.grafana}`;
+    this.prometheusUrl = pulumi.interpolate`https://${ip}:${UI_PORTS.prometheus}`;
+    this.alertmanagerUrl = pulumi.interpolate`https://${ip}:${UI_PORTS.alertmanager}`;
+    this.tlsFingerprint = host.tlsFingerprint;
+    this.sshPrivateKey = host.privateKey;
+    this.sshCommand = pulumi.interpolate`pulumi stack output --show-secrets monitoringSshKey > mon.key && chmod 600 mon.key && ssh -i mon.key ${SSH_USER}@${ip}`;
     this.registerOutputs({
       grafanaUrl: this.grafanaUrl,
       prometheusUrl: this.prometheusUrl,

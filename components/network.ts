@@ -26,14 +26,13 @@ export function subnetCidr(vpcCidr: string, index: number): string {
  */
 export class Network extends pulumi.ComponentResource {
   public readonly vpcId: pulumi.Output<string>;
-  public readonly vpcCidr: pulumi.Output<string>;
-  public readonly publicSubnetIds: pulumi.Output<string[]>;
-  public readonly vpc: aws.ec2.Vpc;
+  /** One public subnet per availability zone, with its zone (data volumes are created in a host's zone). */
+  public readonly publicSubnets: { id: pulumi.Output<string>; availabilityZone: pulumi.Output<string> }[];
 
   constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
     super("observed-app:index:Network", name, {}, opts);
     const parent = { parent: this };
-    this.vpc = new aws.ec2.Vpc(
+    const vpc = new aws.ec2.Vpc(
       `${name}-vpc`,
       {
         cidrBlock: args.vpcCidr,
@@ -45,13 +44,13 @@ export class Network extends pulumi.ComponentResource {
     );
     const igw = new aws.ec2.InternetGateway(
       `${name}-igw`,
-      { vpcId: this.vpc.id, tags: { ...args.tags, Name: `${name}-igw` } },
+      { vpcId: vpc.id, tags: { ...args.tags, Name: `${name}-igw` } },
       parent,
     );
     const routes = new aws.ec2.RouteTable(
       `${name}-public`,
       {
-        vpcId: this.vpc.id,
+        vpcId: vpc.id,
         routes: [{ cidrBlock: "0.0.0.0/0", gatewayId: igw.id }],
         tags: { ...args.tags, Name: `${name}-public` },
       },
@@ -63,7 +62,7 @@ export class Network extends pulumi.ComponentResource {
       const subnet = new aws.ec2.Subnet(
         `${name}-public-${i}`,
         {
-          vpcId: this.vpc.id,
+          vpcId: vpc.id,
           cidrBlock: subnetCidr(args.vpcCidr, i),
           availabilityZone: zones.names.apply((n) => {
             if (n.length < args.azCount) {
@@ -83,9 +82,8 @@ export class Network extends pulumi.ComponentResource {
       );
       subnets.push(subnet);
     }
-    this.vpcId = this.vpc.id;
-    this.vpcCidr = this.vpc.cidrBlock;
-    this.publicSubnetIds = pulumi.all(subnets.map((s) => s.id));
-    this.registerOutputs({ vpcId: this.vpcId, publicSubnetIds: this.publicSubnetIds });
+    this.vpcId = vpc.id;
+    this.publicSubnets = subnets.map((s) => ({ id: s.id, availabilityZone: s.availabilityZone }));
+    this.registerOutputs({ vpcId: this.vpcId, publicSubnetIds: subnets.map((s) => s.id) });
   }
 }

@@ -3,47 +3,71 @@ import * as command from "@pulumi/command";
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { join } from "node:path";
-import type { Settings } from "./config";
-import { hostBasics, hostScript } from "./host-scripts";
+import { DEFAULT_IMAGES, HOST_ROLES } from "../monitoring-config";
+import type { Arch } from "./config";
+import { DATA_DEVICE, Ec2Host, type HostPlacement } from "./host";
+import { hostScript } from "./host-scripts";
+import { platformOf } from "./preflight";
 
-export const NODE_EXPORTER_PORT = 9100;
-export const NODE_EXPORTER_IMAGE = "prom/node-exporter:v1.8.2";
-const DATA_DEVICE = "/dev/sdf";
+/** TaskFlow as it runs on its host. */
+export interface TaskFlowArgs {
+  /** EC2 instance type of the host, e.g. `t4g.small`. */
+  readonly instanceType: string;
+  /** CPU architecture of that type: the image is built for it (`arm64` → linux/arm64). */
+  readonly arch: Arch;
+  /** Pinned AMI of the host; default: the newest Amazon Linux 2023 at creation, never followed after. */
+  readonly amiId?: string;
+  /** The public API port (opened to `appIngressCidrs`). */
+  readonly port: number;
+  /** The metrics port (opened only to the monitoring host's security group). */
+  readonly metricsPort: number;
+  /** Size of the encrypted data volume holding the SQLite database (GiB). */
+  readonly dataVolumeGiB: number;
+  /** Bearer token of the API (a secret: it reaches the host on stdin, never in a command line). */
+  readonly apiToken: pulumi.Input<string>;
+  /** Images kept in the ECR repository. */
+  readonly ecrKeepImages: number;
+  /** Retention of the app's CloudWatch log group (days; a value CloudWatch Logs accepts). */
+  readonly logRetentionDays: number;
+  /** Adds the fault-injection drill routes on the metrics port. */
+  readonly faultInjection: boolean;
+}
 
-export interface ObservedAppArgs {
-  /** Prefix of names AWS sees (`${project}-${stack}`). */
-  namePrefix: string;
-  region: string;
-  vpcId: pulumi.Input<string>;
-  /** Public subnet the host runs in. */
-  subnetId: pulumi.Input<string>;
-  /** The app's settings: instance type and arch, ports, data volume, token, ECR, log retention, fault injection. */
-  app: Settings["app"];
-  /** Who may reach the public port and SSH. */
-  access: Settings["access"];
-  /** Dev: ECR repository may be deleted with images in it. */
-  forceDelete: boolean;
-  /** Keep the SQLite volume when the instance is replaced or the stack destroyed (prod). */
-  retainData: boolean;
+/** Who may reach what. */
+export interface AccessArgs {
+  /** CIDRs allowed to SSH in (and to the monitoring UIs). */
+  readonly adminCidrs: readonly string[];
+  /** CIDRs allowed to reach the app's public port. */
+  readonly appIngressCidrs: readonly string[];
+}
+
+/** Where it runs (HostPlacement; with `keepData` the ECR repository is also never force-deleted) and what runs. */
+export interface ObservedAppArgs extends HostPlacement {
+  /** Prefix of names AWS sees (`${project}-${stack}`): the ECR repository and the log group. */
+  readonly namePrefix: string;
+  readonly app: TaskFlowArgs;
+  readonly access: AccessArgs;
   /** Repository root: the image is built from service/Dockerfile with this context. */
-  repoRoot: string;
-  tags: Record<string, string>;
+  readonly repoRoot: string;
+  /** Resolves when this machine can build the image's platform (preflight); the build waits for it. Optional. */
+  readonly buildReady?: Promise<void>;
 }
 
 /**
  * TaskFlow on EC2: image built from service/ and pushed to ECR, a least-privilege instance role, a security
- * group, an IMDSv2-only instance with an encrypted data volume, and remote setup over SSH that runs the
- * container by digest (logs to CloudWatch) and health-checks every rollout.
+ * group, an IMDSv2-only instance with its own encrypted data volume and an Elastic IP (components/host.ts),
+ * and remote setup over SSH that runs the container by digest (logs to CloudWatch) and health-checks every
+ * rollout.
  */
 export class ObservedApp extends pulumi.ComponentResource {
+  /** `https://<Elastic IP>:<port>`: stable across host replacements. */
   public readonly publicUrl: pulumi.Output<string>;
-  public readonly publicIp: pulumi.Output<string>;
-  public readonly privateIp: pulumi.Output<string>;
-  public readonly metricsTarget: pulumi.Output<string>;
-  public readonly nodeTarget: pulumi.Output<string>;
+  /** The edge's self-signed certificate (PEM) and its SHA-256 fingerprint, which clients pin. */
+  public readonly tlsCertPem: pulumi.Output<string>;
+  public readonly tlsFingerprint: pulumi.Output<string>;
+  public readonly logGroupArn: pulumi.Output<string>;
   public readonly logGroupName: pulumi.Output<string>;
   public readonly securityGroupId: pulumi.Output<string>;
-  public readonly repositoryUrl: pulumi.Output<string>;
   public readonly imageDigest: pulumi.Output<string>;
   public readonly sshPrivateKey: pulumi.Output<string>;
 
@@ -60,7 +84,7 @@ export class ObservedApp extends pulumi.ComponentResource {
         imageScanningConfiguration: { scanOnPush: true },
         imageTagMutability: "MUTABLE",
         encryptionConfigurations: [{ encryptionType: "KMS" }],
-        forceDelete: args.forceDelete,
+        forceDelete: !args.keepData,
         tags,
       },
       parent,
@@ -83,7 +107,9 @@ export class ObservedApp extends pulumi.ComponentResource {
       parent,
     );
     const creds = aws.ecr.getAuthorizationTokenOutput({ registryId: repo.registryId }, parent);
-    const platform = app.arch === "arm64" ? "linux/arm64" : "linux/amd64";
+    const platform = args.buildReady
+      ? pulumi.output(args.buildReady.then(() => platformOf(app.arch)))
+      : platformOf(app.arch);
     const image = new docker.Image(
       `${name}-image`,
       {
@@ -120,112 +146,72 @@ export class ObservedApp extends pulumi.ComponentResource {
         },
       ],
     } satisfies aws.iam.PolicyDocument);
-    const host = hostBasics(name, { arch: app.arch, rolePolicy, tags }, this);
-
-    // --- network exposure: public port to the configured CIDRs, SSH to admins; scrape ports are opened by
-    //     MonitoringHost for its own security group only ---
-    const sg = new aws.ec2.SecurityGroup(
-      `${name}-sg`,
-      { vpcId: args.vpcId, description: "TaskFlow app host", tags: { ...tags, Name: `${name}-sg` } },
-      parent,
-    );
-    args.access.appIngressCidrs.forEach(
-      (cidr, i) =>
-        new aws.vpc.SecurityGroupIngressRule(
-          `${name}-public-${i}`,
-          {
-            securityGroupId: sg.id,
-            ipProtocol: "tcp",
-            fromPort: app.port,
-            toPort: app.port,
-            cidrIpv4: cidr,
-            description: "public API",
-          },
-          parent,
-        ),
-    );
-    args.access.adminCidrs.forEach(
-      (cidr, i) =>
-        new aws.vpc.SecurityGroupIngressRule(
-          `${name}-ssh-${i}`,
-          {
-            securityGroupId: sg.id,
-            ipProtocol: "tcp",
-            fromPort: 22,
-            toPort: 22,
-            cidrIpv4: cidr,
-            description: "SSH from admins",
-          },
-          parent,
-        ),
-    );
-    new aws.vpc.SecurityGroupEgressRule(
-      `${name}-egress`,
-      { securityGroupId: sg.id, ipProtocol: "-1", cidrIpv4: "0.0.0.0/0", description: "ECR, CloudWatch, packages" },
-      parent,
-    );
-
-    // --- host ---
-    const instance = new aws.ec2.Instance(
-      `${name}-host`,
+    const host = new Ec2Host(
+      name,
       {
-        ami: host.amiId,
+        role: HOST_ROLES.app,
+        arch: app.arch,
         instanceType: app.instanceType,
-        subnetId: args.subnetId,
-        vpcSecurityGroupIds: [sg.id],
-        iamInstanceProfile: host.profile.name,
-        keyName: host.keyPair.keyName,
-        // IMDSv2 only; hop limit 2 so the container can reach the instance role for the awslogs driver.
-        metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 2 },
-        rootBlockDevice: { encrypted: true, volumeType: "gp3", volumeSize: 16 },
-        ebsBlockDevices: [
-          {
-            deviceName: DATA_DEVICE,
-            encrypted: true,
-            volumeType: "gp3",
-            volumeSize: app.dataVolumeGiB,
-            deleteOnTermination: !args.retainData,
-          },
-        ],
-        tags: { ...tags, Name: `${name}-host`, Role: "app" },
+        amiId: app.amiId,
+        vpcId: args.vpcId,
+        subnet: args.subnet,
+        rolePolicy,
+        adminCidrs: args.access.adminCidrs,
+        description: "TaskFlow app host",
+        dataVolumeGiB: app.dataVolumeGiB,
+        keepData: args.keepData,
+        sshReady: args.sshReady,
+        tags,
       },
-      parent,
+      this,
     );
+    // The public port to the configured CIDRs; scrape ports are opened by MonitoringHost for its own group only.
+    host.allowFrom("public", app.port, args.access.appIngressCidrs, "public API", parent);
 
     // --- setup over SSH (@pulumi/command 1.2.1) ---
-    const connection = host.connection(instance.publicIp);
+    const connection = host.connection;
+    const instanceId = host.instance.id;
     const bootstrap = new command.remote.Command(
       `${name}-bootstrap`,
       {
         connection,
-        create: pulumi.interpolate`export DATA_DEVICE=${DATA_DEVICE} NODE_EXPORTER_IMAGE=${NODE_EXPORTER_IMAGE}\n${hostScript("app-bootstrap.sh")}`,
-        triggers: [instance.id, hostScript("app-bootstrap.sh")],
+        create: pulumi.interpolate`export DATA_DEVICE=${DATA_DEVICE} NODE_EXPORTER_IMAGE=${DEFAULT_IMAGES.nodeExporter}\n${hostScript("app-bootstrap.sh")}`,
+        triggers: [instanceId, hostScript("app-bootstrap.sh")],
       },
-      parent,
+      { parent: this, dependsOn: [host.attachment, host.addressAssociation] },
     );
     const deployScript = hostScript("app-deploy.sh");
+    // The edge serves the public port over TLS with the host's certificate: certificate and key travel on stdin
+    // with the token (base64, one line each), and a renewed certificate re-runs the deploy (an edge reload).
+    const b64 = (pem: string) => Buffer.from(pem).toString("base64");
+    const stdin = pulumi.secret(
+      pulumi
+        .all([app.apiToken, host.tlsCertPem, host.tlsKeyPem])
+        .apply(([token, cert, key]) => `API_TOKEN=${token}\nTLS_CERT_B64=${b64(cert)}\nTLS_KEY_B64=${b64(key)}\n`),
+    );
     new command.remote.Command(
       `${name}-deploy`,
       {
         connection,
-        create: pulumi.interpolate`export IMAGE=${image.repoDigest} REGION=${args.region} LOG_GROUP=${logGroup.name} PORT=${app.port} METRICS_PORT=${app.metricsPort} FAULT_INJECTION=${app.faultInjection ? "on" : "off"}\n${deployScript}`,
-        // The secret travels on stdin into a root-only env file, never in the command line or the logs.
-        stdin: pulumi.secret(pulumi.interpolate`API_TOKEN=${app.apiToken}\n`),
-        triggers: [image.repoDigest, deployScript, app.apiToken],
+        create: pulumi.interpolate`export IMAGE=${image.repoDigest} EDGE_IMAGE=${DEFAULT_IMAGES.edge} REGION=${args.region} LOG_GROUP=${logGroup.name} PORT=${app.port} METRICS_PORT=${app.metricsPort} FAULT_INJECTION=${app.faultInjection ? "on" : "off"}\n${deployScript}`,
+        // Secrets travel on stdin into root-only files, never in the command line or the logs.
+        stdin,
+        // A new host, a new image, a new script, a rotated secret or a renewed certificate re-runs the deploy (the
+        // script rolls a new container out through the edge when the image or its environment changed, and
+        // reloads the edge when only its certificate did).
+        triggers: [instanceId, image.repoDigest, deployScript, app.apiToken, host.tlsFingerprint],
       },
       { parent: this, dependsOn: [bootstrap], additionalSecretOutputs: ["stdin"] },
     );
 
-    this.publicIp = instance.publicIp;
-    this.publicUrl = pulumi.interpolate`http://${instance.publicIp}:${app.port}`;
-    this.privateIp = instance.privateIp;
-    this.metricsTarget = pulumi.interpolate`${instance.privateIp}:${app.metricsPort}`;
-    this.nodeTarget = pulumi.interpolate`${instance.privateIp}:${NODE_EXPORTER_PORT}`;
+    this.publicUrl = pulumi.interpolate`https://${host.publicIp}:${app.port}`;
+    this.tlsCertPem = host.tlsCertPem;
+    this.tlsFingerprint = host.tlsFingerprint;
     this.logGroupName = logGroup.name;
-    this.securityGroupId = sg.id;
-    this.repositoryUrl = repo.repositoryUrl;
+    this.logGroupArn = logGroup.arn;
+    this.securityGroupId = host.securityGroup.id;
     this.imageDigest = image.repoDigest;
-    this.sshPrivateKey = pulumi.secret(host.key.privateKeyOpenssh);
-    this.registerOutputs({ publicUrl: this.publicUrl, privateIp: this.privateIp, logGroupName: this.logGroupName });
+    this.sshPrivateKey = host.privateKey;
+    this.registerOutputs({ publicUrl: this.publicUrl, logGroupName: this.logGroupName });
   }
 }

@@ -1,154 +1,178 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { awsNames, CIS_NAMESPACE } from "../monitoring-config/contract";
 import { CIS_FILTERS } from "./cis";
-import type { Settings } from "./config";
+import type { FindingFrequency } from "./config";
+import {
+  accessLogBucketPolicy,
+  alertTopicKeyPolicy,
+  alertTopicPolicy,
+  allowPolicy,
+  serviceTrustPolicy,
+  trailArnOf,
+  trailBucketPolicy,
+  trailKeyPolicy,
+  tlsOnlyTopicPolicy,
+  trailLogGroupNameOf,
+  type Scope,
+} from "./policy-documents";
 
-type PolicyDocument = aws.iam.PolicyDocument;
+/** Retention, GuardDuty and account-level settings of the baseline. */
+export interface AuditArgs {
+  /** Retention of the CloudTrail log group (days; a value CloudWatch Logs accepts). */
+  readonly trailLogRetentionDays: number;
+  /** Retention of the VPC Flow Logs log group (days). */
+  readonly flowLogRetentionDays: number;
+  /** Days before trail objects in S3 expire. */
+  readonly trailBucketExpireDays: number;
+  /** Adopt this GuardDuty detector instead of creating one (one detector per account and region). */
+  readonly guardDutyExistingDetectorId?: string;
+  readonly guardDutyFindingFrequency: FindingFrequency;
+  /** Findings at or above this severity go to the alert topic. */
+  readonly guardDutyMinSeverity: number;
+  /** Own the account-level EBS default encryption and S3 public access block. */
+  readonly manageAccountSettings: boolean;
+  /** Allow destroying non-empty buckets. */
+  readonly forceDestroy: boolean;
+}
 
 export interface SecurityBaselineArgs {
   /** Prefix of the resource names AWS sees (trail, topic, rule): `${project}-${stack}`. */
-  namePrefix: string;
-  region: string;
+  readonly namePrefix: string;
+  readonly region: string;
   /** The stack's VPC, whose traffic the flow logs record. */
-  vpcId: pulumi.Input<string>;
-  /** Retention, GuardDuty and account-level settings of the stack. */
-  security: Settings["security"];
+  readonly vpcId: pulumi.Input<string>;
+  readonly security: AuditArgs;
+  /**
+   * Keep audit data (prod): the trail bucket, its key and log group are protected and retained on delete, and
+   * GuardDuty's EC2 runtime monitoring is on.
+   */
+  readonly keepData: boolean;
   /** E-mail subscribed to the alert topic (optional). */
-  alertEmail?: string;
-  tags: Record<string, string>;
+  readonly alertEmail?: string;
+  /** Tags of every resource that takes tags. */
+  readonly tags: Record<string, string>;
 }
 
-export const CIS_NAMESPACE = "CISBenchmark";
+export { CIS_NAMESPACE };
+
+type Condition = Record<string, Record<string, string>>;
+
+/** The notification topics and their CMK. */
+export interface NotificationTopics<T = pulumi.Input<string>> {
+  /** Pages: critical alerts, CIS alarms, GuardDuty findings, a silent heartbeat. */
+  readonly page: T;
+  /** Tickets: warnings. */
+  readonly ticket: T;
+  /** Alertmanager's Watchdog heartbeat (no human subscriber). */
+  readonly heartbeat: T;
+  /** The CMK the topics are encrypted with (publishers need it). */
+  readonly keyArn: T;
+}
 
 /**
  * The account's audit and detection layer for one stack: CloudTrail (multi-region, validated, KMS-encrypted
  * bucket with access logging, CloudWatch Logs and the 15 CIS metric-filter alarms), the alert SNS topic
  * (CMK-encrypted), GuardDuty with its findings routed to the topic, VPC Flow Logs, and account hardening.
+ * The constructor composes focused builders; every policy document comes from components/policy-documents.ts.
  */
 export class SecurityBaseline extends pulumi.ComponentResource {
-  public readonly alertTopicArn: pulumi.Output<string>;
-  public readonly alertTopicKeyArn: pulumi.Output<string>;
+  /** The notification topics (ARNs) and their key: what Alertmanager publishes to. */
+  public readonly topics: NotificationTopics<pulumi.Output<string>>;
   public readonly trailName: pulumi.Output<string>;
-  public readonly trailArn: pulumi.Output<string>;
   public readonly trailBucketName: pulumi.Output<string>;
-  public readonly accessLogBucketName: pulumi.Output<string>;
   public readonly guardDutyDetectorId: pulumi.Output<string>;
   public readonly guardDutyRuleName: pulumi.Output<string>;
   public readonly logGroupNames: pulumi.Output<{ trail: string; flowLogs: string }>;
-  /** Rendered resource policies, exposed for review and for the IAM-simulation tests. */
-  public readonly policies: {
-    trailBucket: pulumi.Output<string>;
-    trailKey: pulumi.Output<string>;
-    topic: pulumi.Output<string>;
-    topicKey: pulumi.Output<string>;
-  };
+
+  private readonly name: string;
+  private readonly args: SecurityBaselineArgs;
+  /** Audit data outlives a stack in prod: protected against deletion and kept if the stack is destroyed. */
+  private readonly audit: pulumi.CustomResourceOptions;
+  private readonly scope: pulumi.Output<Scope>;
 
   constructor(name: string, args: SecurityBaselineArgs, opts?: pulumi.ComponentResourceOptions) {
     super("observed-app:index:SecurityBaseline", name, {}, opts);
-    const sec = args.security;
+    this.name = name;
+    this.args = args;
+    this.audit = args.keepData ? { parent: this, protect: true, retainOnDelete: true } : { parent: this };
     const parent = { parent: this };
-    // Audit data outlives a stack in prod: protected against deletion and kept if the stack is destroyed.
-    const audit: pulumi.CustomResourceOptions = sec.protectAuditData
-      ? { parent: this, protect: true, retainOnDelete: true }
-      : { parent: this };
-    const tags = args.tags;
-    const identity = aws.getCallerIdentityOutput({}, parent);
-    const partition = aws.getPartitionOutput({}, parent);
-    const account = identity.accountId;
-    const region = args.region;
-    const root = pulumi.interpolate`arn:${partition.partition}:iam::${account}:root`;
+    this.scope = pulumi
+      .all([aws.getPartitionOutput({}, parent).partition, aws.getCallerIdentityOutput({}, parent).accountId])
+      .apply(([partition, account]) => ({ partition, account, region: args.region }));
 
+    const trail = this.auditTrail();
+    const alerts = this.alertTopic();
+    const guardDuty = this.guardDuty(alerts.topic);
+    this.cisAlarms(trail.logGroup, alerts.topic);
+    const flowLogGroup = this.flowLogs();
+    if (args.security.manageAccountSettings) this.accountSettings();
+
+    this.topics = {
+      page: alerts.topic.arn,
+      ticket: alerts.tickets.arn,
+      heartbeat: alerts.heartbeat.arn,
+      keyArn: alerts.topicKey.arn,
+    };
+    this.trailName = trail.trail.name;
+    this.trailBucketName = trail.bucket.bucket;
+    this.guardDutyDetectorId = guardDuty.detectorId;
+    this.guardDutyRuleName = guardDuty.findingsRule.name;
+    this.logGroupNames = pulumi.output({ trail: trail.logGroup.name, flowLogs: flowLogGroup.name });
+    this.registerOutputs({
+      alertTopicArn: this.topics.page,
+      trailName: this.trailName,
+      trailBucketName: this.trailBucketName,
+      guardDutyDetectorId: this.guardDutyDetectorId,
+      logGroupNames: this.logGroupNames,
+    });
+  }
+
+  /** A policy document from the stack's scope and resolved inputs, as the JSON a resource takes. */
+  private document<I>(inputs: I, render: (s: Scope, v: pulumi.Unwrap<I>) => object): pulumi.Output<string> {
+    return pulumi
+      .all([this.scope, pulumi.output(inputs)])
+      .apply(([s, v]) => JSON.stringify(render(s, v as pulumi.Unwrap<I>)));
+  }
+
+  /** CloudTrail: its CMK, the access-log and trail buckets, the CloudWatch Logs group and delivery role, the trail. */
+  private auditTrail() {
+    const { name, args, audit } = this;
+    const sec = args.security;
+    const tags = args.tags;
+    const parent = { parent: this };
     // Named trail: its ARN is known before it exists, so the policies can name it without a cycle.
     const trailName = `${args.namePrefix}-trail`;
-    const trailArn = pulumi.interpolate`arn:${partition.partition}:cloudtrail:${region}:${account}:trail/${trailName}`;
-    const trailLogGroupName = `/aws/cloudtrail/${trailName}`;
+    const trailArn = this.scope.apply((s) => trailArnOf(s, trailName));
 
-    // --- KMS key for the trail (bucket objects and the CloudTrail log group) ---
-    const trailKeyPolicy = pulumi.jsonStringify({
-      Version: "2012-10-17",
-      Statement: [
-        { Sid: "AccountAdmin", Effect: "Allow", Principal: { AWS: root }, Action: "kms:*", Resource: "*" },
-        {
-          Sid: "CloudTrailEncryptLogs",
-          Effect: "Allow",
-          Principal: { Service: "cloudtrail.amazonaws.com" },
-          Action: "kms:GenerateDataKey*",
-          Resource: "*",
-          Condition: {
-            StringLike: {
-              "kms:EncryptionContext:aws:cloudtrail:arn": pulumi.interpolate`arn:${partition.partition}:cloudtrail:*:${account}:trail/*`,
-            },
-            StringEquals: { "aws:SourceArn": trailArn },
-          },
-        },
-        {
-          Sid: "CloudTrailDescribeKey",
-          Effect: "Allow",
-          Principal: { Service: "cloudtrail.amazonaws.com" },
-          Action: "kms:DescribeKey",
-          Resource: "*",
-        },
-        {
-          // The bucket uses an S3 Bucket Key: CloudTrail needs Decrypt to create and update the trail.
-          Sid: "CloudTrailBucketKey",
-          Effect: "Allow",
-          Principal: { Service: "cloudtrail.amazonaws.com" },
-          Action: "kms:Decrypt",
-          Resource: "*",
-          Condition: { StringEquals: { "aws:SourceArn": trailArn } },
-        },
-        {
-          Sid: "AccountReadsLogFiles",
-          Effect: "Allow",
-          Principal: { AWS: root },
-          Action: ["kms:Decrypt", "kms:ReEncryptFrom"],
-          Resource: "*",
-          Condition: { Null: { "kms:EncryptionContext:aws:cloudtrail:arn": "false" } },
-        },
-        {
-          Sid: "CloudWatchLogsEncryptTrailGroup",
-          Effect: "Allow",
-          Principal: { Service: `logs.${region}.amazonaws.com` },
-          Action: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
-          Resource: "*",
-          Condition: {
-            ArnLike: {
-              "kms:EncryptionContext:aws:logs:arn": pulumi.interpolate`arn:${partition.partition}:logs:${region}:${account}:log-group:*`,
-            },
-          },
-        },
-      ],
-    } satisfies PolicyDocument);
     const trailKey = new aws.kms.Key(
       `${name}-trail-key`,
       {
         description: `CloudTrail ${trailName}: log files and log group`,
         enableKeyRotation: true,
         deletionWindowInDays: 30,
-        policy: trailKeyPolicy,
+        policy: this.document(trailArn, trailKeyPolicy),
         tags,
       },
       audit,
     );
     new aws.kms.Alias(`${name}-trail-key`, { name: `alias/${trailName}`, targetKeyId: trailKey.keyId }, parent);
 
-    // --- access-log bucket (server access logging target; SSE-S3, the only encryption S3 logging supports) ---
+    // Access-log bucket (server access logging target; SSE-S3, the only encryption S3 logging supports).
     const logBucket = new aws.s3.Bucket(
       `${name}-access-logs`,
       { forceDestroy: sec.forceDestroy, tags: { ...tags, Purpose: "s3-access-logs" } },
       audit,
     );
     this.hardenBucket(`${name}-access-logs`, logBucket, { sseAlgorithm: "AES256" }, sec.trailBucketExpireDays, audit);
-
-    // --- trail bucket ---
-    const trailBucket = new aws.s3.Bucket(
+    const bucket = new aws.s3.Bucket(
       `${name}-trail`,
       { forceDestroy: sec.forceDestroy, tags: { ...tags, Purpose: "cloudtrail" } },
       audit,
     );
     this.hardenBucket(
       `${name}-trail`,
-      trailBucket,
+      bucket,
       { sseAlgorithm: "aws:kms", kmsMasterKeyId: trailKey.arn },
       sec.trailBucketExpireDays,
       audit,
@@ -156,144 +180,138 @@ export class SecurityBaseline extends pulumi.ComponentResource {
     );
     new aws.s3.BucketLogging(
       `${name}-trail`,
-      { bucket: trailBucket.id, targetBucket: logBucket.id, targetPrefix: "trail-bucket/" },
+      { bucket: bucket.id, targetBucket: logBucket.id, targetPrefix: "trail-bucket/" },
       audit,
     );
     const logBucketPolicy = new aws.s3.BucketPolicy(
       `${name}-access-logs`,
       {
         bucket: logBucket.id,
-        policy: pulumi.jsonStringify({
-          Version: "2012-10-17",
-          Statement: [
-            {
-              Sid: "S3ServerAccessLogs",
-              Effect: "Allow",
-              Principal: { Service: "logging.s3.amazonaws.com" },
-              Action: "s3:PutObject",
-              Resource: pulumi.interpolate`${logBucket.arn}/trail-bucket/*`,
-              Condition: {
-                ArnLike: { "aws:SourceArn": trailBucket.arn },
-                StringEquals: { "aws:SourceAccount": account },
-              },
-            },
-            denyInsecureTransport(logBucket.arn),
-          ],
-        } satisfies PolicyDocument),
+        policy: this.document({ logBucketArn: logBucket.arn, trailBucketArn: bucket.arn }, accessLogBucketPolicy),
       },
       audit,
     );
-    const trailBucketPolicyDoc = pulumi.jsonStringify({
-      Version: "2012-10-17",
-      Statement: [
-        {
-          Sid: "CloudTrailAclCheck",
-          Effect: "Allow",
-          Principal: { Service: "cloudtrail.amazonaws.com" },
-          Action: "s3:GetBucketAcl",
-          Resource: trailBucket.arn,
-          Condition: { StringEquals: { "aws:SourceArn": trailArn } },
-        },
-        {
-          Sid: "CloudTrailWrite",
-          Effect: "Allow",
-          Principal: { Service: "cloudtrail.amazonaws.com" },
-          Action: "s3:PutObject",
-          Resource: pulumi.interpolate`${trailBucket.arn}/AWSLogs/${account}/*`,
-          Condition: {
-            StringEquals: { "s3:x-amz-acl": "bucket-owner-full-control", "aws:SourceArn": trailArn },
-          },
-        },
-        denyInsecureTransport(trailBucket.arn),
-      ],
-    } satisfies PolicyDocument);
-    const trailBucketPolicy = new aws.s3.BucketPolicy(
+    const bucketPolicy = new aws.s3.BucketPolicy(
       `${name}-trail`,
-      { bucket: trailBucket.id, policy: trailBucketPolicyDoc },
+      { bucket: bucket.id, policy: this.document({ bucketArn: bucket.arn, trailArn }, trailBucketPolicy) },
       { ...audit, dependsOn: [logBucketPolicy] },
     );
 
-    // --- CloudTrail → CloudWatch Logs ---
-    const trailLogGroup = new aws.cloudwatch.LogGroup(
+    // CloudTrail → CloudWatch Logs (the CIS metric filters read this group).
+    const logGroupName = trailLogGroupNameOf(trailName);
+    const logGroup = new aws.cloudwatch.LogGroup(
       `${name}-trail`,
-      { name: trailLogGroupName, retentionInDays: sec.trailLogRetentionDays, kmsKeyId: trailKey.arn, tags },
+      { name: logGroupName, retentionInDays: sec.trailLogRetentionDays, kmsKeyId: trailKey.arn, tags },
       audit,
     );
-    const { role: trailRole, policy: trailRolePolicy } = serviceRole(
-      `${name}-trail-logs`,
-      {
-        service: "cloudtrail.amazonaws.com",
-        condition: { StringEquals: { "aws:SourceArn": trailArn } },
-        statements: [
-          {
-            Effect: "Allow",
-            Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
-            Resource: pulumi.interpolate`arn:${partition.partition}:logs:${region}:${account}:log-group:${trailLogGroupName}:log-stream:${account}_CloudTrail_${region}*`,
-          },
-        ],
-        tags,
-      },
-      this,
-    );
+    const delivery = this.serviceRole(`${name}-trail-logs`, {
+      service: "cloudtrail.amazonaws.com",
+      condition: trailArn.apply((arn): Condition => ({ StringEquals: { "aws:SourceArn": arn } })),
+      actions: ["logs:CreateLogStream", "logs:PutLogEvents"],
+      resources: this.scope.apply(
+        (s) =>
+          `arn:${s.partition}:logs:${s.region}:${s.account}:log-group:${logGroupName}:log-stream:${s.account}_CloudTrail_${s.region}*`,
+      ),
+    });
 
     const trail = new aws.cloudtrail.Trail(
       `${name}-trail`,
       {
         name: trailName,
-        s3BucketName: trailBucket.id,
+        s3BucketName: bucket.id,
         isMultiRegionTrail: true,
         includeGlobalServiceEvents: true,
         enableLogFileValidation: true,
         enableLogging: true,
         kmsKeyId: trailKey.arn,
-        cloudWatchLogsGroupArn: pulumi.interpolate`${trailLogGroup.arn}:*`,
-        cloudWatchLogsRoleArn: trailRole.arn,
+        cloudWatchLogsGroupArn: pulumi.interpolate`${logGroup.arn}:*`,
+        cloudWatchLogsRoleArn: delivery.role.arn,
         tags,
       },
       // Created only once everything it writes through exists, else InsufficientS3BucketPolicyException & co.
-      { parent: this, dependsOn: [trailBucketPolicy, trailKey, trailRolePolicy, trailLogGroup] },
+      // Protected and retained in prod: deleting the trail would stop the audit record.
+      { ...audit, dependsOn: [bucketPolicy, trailKey, delivery.policy, logGroup] },
     );
+    return { trail, bucket, logGroup };
+  }
 
-    // --- alert topic, encrypted with a customer-managed key that CloudWatch and EventBridge may use ---
-    const topicKeyPolicy = pulumi.jsonStringify({
-      Version: "2012-10-17",
-      Statement: [
-        { Sid: "AccountAdmin", Effect: "Allow", Principal: { AWS: root }, Action: "kms:*", Resource: "*" },
-        {
-          Sid: "AlarmAndEventPublishers",
-          Effect: "Allow",
-          Principal: { Service: ["cloudwatch.amazonaws.com", "events.amazonaws.com"] },
-          Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
-          Resource: "*",
-          Condition: { StringEquals: { "aws:SourceAccount": account } },
-        },
-      ],
-    } satisfies PolicyDocument);
+  /**
+   * The notification topics, encrypted with one customer-managed key that CloudWatch and EventBridge may use:
+   * pages (`alerts`: critical alerts, CIS alarms, GuardDuty findings), tickets (warnings, so e-mail noise never
+   * hides a page) and the Watchdog heartbeat, which nobody reads: an alarm pages when it falls silent.
+   */
+  private alertTopic() {
+    const { name, args } = this;
+    const parent = { parent: this };
     const topicKey = new aws.kms.Key(
       `${name}-alerts-key`,
       {
-        description: `SNS topic ${args.namePrefix}-alerts`,
+        description: `SNS topics ${awsNames.alertTopic(args.namePrefix)}, -tickets, -heartbeat`,
         enableKeyRotation: true,
         deletionWindowInDays: 30,
-        policy: topicKeyPolicy,
-        tags,
+        policy: this.document({}, alertTopicKeyPolicy),
+        tags: args.tags,
       },
       parent,
     );
-    const topic = new aws.sns.Topic(
-      `${name}-alerts`,
-      { name: `${args.namePrefix}-alerts`, kmsMasterKeyId: topicKey.arn, tags },
-      parent,
-    );
-    if (args.alertEmail) {
-      new aws.sns.TopicSubscription(
-        `${name}-alerts-email`,
-        { topic: topic.arn, protocol: "email", endpoint: args.alertEmail },
+    const make = (role: string, topicName: string) =>
+      new aws.sns.Topic(`${name}-${role}`, { name: topicName, kmsMasterKeyId: topicKey.arn, tags: args.tags }, parent);
+    const topic = make("alerts", awsNames.alertTopic(args.namePrefix));
+    const tickets = make("tickets", awsNames.ticketTopic(args.namePrefix));
+    const heartbeat = make("heartbeat", awsNames.heartbeatTopic(args.namePrefix));
+    for (const [role, t] of [
+      ["tickets", tickets],
+      ["heartbeat", heartbeat],
+    ] as const) {
+      new aws.sns.TopicPolicy(
+        `${name}-${role}`,
+        { arn: t.arn, policy: this.document({ topicArn: t.arn }, (_s, v) => tlsOnlyTopicPolicy(v.topicArn)) },
         parent,
       );
     }
+    if (args.alertEmail) {
+      for (const [role, t] of [
+        ["alerts", topic],
+        ["tickets", tickets],
+      ] as const) {
+        new aws.sns.TopicSubscription(
+          `${name}-${role}-email`,
+          { topic: t.arn, protocol: "email", endpoint: args.alertEmail },
+          parent,
+        );
+      }
+    }
+    // Dead man's switch: the heartbeat topic receives Alertmanager's Watchdog every minute; fewer than one
+    // message in 15 minutes (or no data at all) pages, with no extra host to watch the watcher.
+    new aws.cloudwatch.MetricAlarm(
+      `${name}-heartbeat-missing`,
+      {
+        name: `${args.namePrefix}-monitoring-heartbeat-missing`,
+        alarmDescription:
+          "Alertmanager's Watchdog heartbeat stopped reaching SNS: the monitoring host, Prometheus or Alertmanager is down or cannot publish",
+        namespace: "AWS/SNS",
+        metricName: "NumberOfMessagesPublished",
+        dimensions: { TopicName: heartbeat.name },
+        statistic: "Sum",
+        period: 300,
+        evaluationPeriods: 3,
+        threshold: 1,
+        comparisonOperator: "LessThanThreshold",
+        treatMissingData: "breaching",
+        alarmActions: [topic.arn],
+        okActions: [topic.arn],
+        tags: args.tags,
+      },
+      parent,
+    );
+    return { topic, topicKey, tickets, heartbeat };
+  }
 
-    // --- GuardDuty: create a detector with explicit features, or adopt the account's existing one ---
+  /** GuardDuty: a detector with explicit features (or the account's existing one), findings routed to the topic. */
+  private guardDuty(topic: aws.sns.Topic) {
+    const { name, args } = this;
+    const sec = args.security;
+    const parent = { parent: this };
     let detectorId: pulumi.Output<string>;
     if (sec.guardDutyExistingDetectorId) {
       pulumi.log.info(
@@ -302,10 +320,11 @@ export class SecurityBaseline extends pulumi.ComponentResource {
       );
       detectorId = pulumi.output(sec.guardDutyExistingDetectorId);
     } else {
+      // Protected and retained in prod: deleting the detector discards its findings.
       const detector = new aws.guardduty.Detector(
         `${name}-guardduty`,
-        { enable: true, findingPublishingFrequency: sec.guardDutyFindingFrequency, tags },
-        parent,
+        { enable: true, findingPublishingFrequency: sec.guardDutyFindingFrequency, tags: args.tags },
+        this.audit,
       );
       const features: { name: string; status: "ENABLED" | "DISABLED"; additional?: string[] }[] = [
         { name: "S3_DATA_EVENTS", status: "ENABLED" },
@@ -313,7 +332,7 @@ export class SecurityBaseline extends pulumi.ComponentResource {
         // EC2 runtime agent costs per vCPU: on in prod, off (explicitly) in dev. Exclusive with EKS_RUNTIME_MONITORING.
         {
           name: "RUNTIME_MONITORING",
-          status: sec.protectAuditData ? "ENABLED" : "DISABLED",
+          status: args.keepData ? "ENABLED" : "DISABLED",
           additional: ["EC2_AGENT_MANAGEMENT"],
         },
       ];
@@ -331,62 +350,40 @@ export class SecurityBaseline extends pulumi.ComponentResource {
       }
       detectorId = detector.id;
     }
-    const findingsRuleName = `${args.namePrefix}-guardduty-findings`;
     const findingsRule = new aws.cloudwatch.EventRule(
       `${name}-guardduty-findings`,
       {
-        name: findingsRuleName,
+        name: awsNames.guardDutyFindingsRule(args.namePrefix),
         description: `GuardDuty findings with severity >= ${sec.guardDutyMinSeverity} to the alert topic`,
         eventPattern: JSON.stringify({
           source: ["aws.guardduty"],
           "detail-type": ["GuardDuty Finding"],
           detail: { severity: [{ numeric: [">=", sec.guardDutyMinSeverity] }] },
         }),
-        tags,
+        tags: args.tags,
       },
       parent,
     );
-    const topicPolicyDoc = pulumi.jsonStringify({
-      Version: "2012-10-17",
-      Statement: [
-        {
-          Sid: "CloudWatchAlarms",
-          Effect: "Allow",
-          Principal: { Service: "cloudwatch.amazonaws.com" },
-          Action: "sns:Publish",
-          Resource: topic.arn,
-          Condition: {
-            ArnLike: {
-              "aws:SourceArn": pulumi.interpolate`arn:${partition.partition}:cloudwatch:${region}:${account}:alarm:*`,
-            },
-          },
-        },
-        {
-          Sid: "GuardDutyFindingsRule",
-          Effect: "Allow",
-          Principal: { Service: "events.amazonaws.com" },
-          Action: "sns:Publish",
-          Resource: topic.arn,
-          Condition: { ArnEquals: { "aws:SourceArn": findingsRule.arn } },
-        },
-        {
-          Sid: "TLSOnly",
-          Effect: "Deny",
-          Principal: "*",
-          Action: "sns:Publish",
-          Resource: topic.arn,
-          Condition: { Bool: { "aws:SecureTransport": "false" } },
-        },
-      ],
-    } satisfies PolicyDocument);
-    new aws.sns.TopicPolicy(`${name}-alerts`, { arn: topic.arn, policy: topicPolicyDoc }, parent);
+    new aws.sns.TopicPolicy(
+      `${name}-alerts`,
+      {
+        arn: topic.arn,
+        policy: this.document({ topicArn: topic.arn, findingsRuleArn: findingsRule.arn }, alertTopicPolicy),
+      },
+      parent,
+    );
     new aws.cloudwatch.EventTarget(
       `${name}-guardduty-findings`,
       { rule: findingsRule.name, arn: topic.arn, targetId: "alert-topic" },
       parent,
     );
+    return { detectorId, findingsRule };
+  }
 
-    // --- CIS §4 metric filters and alarms on the trail's log group ---
+  /** CIS §4 metric filters and alarms on the trail's log group, alarming to the topic. */
+  private cisAlarms(trailLogGroup: aws.cloudwatch.LogGroup, topic: aws.sns.Topic): void {
+    const { name, args } = this;
+    const parent = { parent: this };
     for (const f of CIS_FILTERS) {
       const slug = f.name.replace(/([a-z])([A-Z])/g, "$1-$2").toLowerCase();
       new aws.cloudwatch.LogMetricFilter(
@@ -413,86 +410,95 @@ export class SecurityBaseline extends pulumi.ComponentResource {
           comparisonOperator: "GreaterThanOrEqualToThreshold",
           treatMissingData: "notBreaching",
           alarmActions: [topic.arn],
-          tags,
+          tags: args.tags,
         },
         parent,
       );
     }
+  }
 
-    // --- VPC Flow Logs → CloudWatch Logs ---
-    const flowGroup = new aws.cloudwatch.LogGroup(
-      `${name}-flow-logs`,
-      { name: `/aws/vpc/${args.namePrefix}/flow-logs`, retentionInDays: sec.flowLogRetentionDays, tags },
-      audit,
-    );
-    const { role: flowRole, policy: flowPolicy } = serviceRole(
+  /** VPC Flow Logs (all traffic) → CloudWatch Logs. */
+  private flowLogs(): aws.cloudwatch.LogGroup {
+    const { name, args, audit } = this;
+    const group = new aws.cloudwatch.LogGroup(
       `${name}-flow-logs`,
       {
-        service: "vpc-flow-logs.amazonaws.com",
-        condition: { StringEquals: { "aws:SourceAccount": account } },
-        statements: [
-          {
-            Effect: "Allow",
-            Action: [
-              "logs:CreateLogGroup",
-              "logs:CreateLogStream",
-              "logs:PutLogEvents",
-              "logs:DescribeLogGroups",
-              "logs:DescribeLogStreams",
-            ],
-            Resource: [flowGroup.arn, pulumi.interpolate`${flowGroup.arn}:*`],
-          },
-        ],
-        tags,
+        name: `/aws/vpc/${args.namePrefix}/flow-logs`,
+        retentionInDays: args.security.flowLogRetentionDays,
+        tags: args.tags,
       },
-      this,
+      audit,
     );
+    const delivery = this.serviceRole(`${name}-flow-logs`, {
+      service: "vpc-flow-logs.amazonaws.com",
+      condition: this.scope.apply((s): Condition => ({ StringEquals: { "aws:SourceAccount": s.account } })),
+      actions: [
+        "logs:CreateLogGroup",
+        "logs:CreateLogStream",
+        "logs:PutLogEvents",
+        "logs:DescribeLogGroups",
+        "logs:DescribeLogStreams",
+      ],
+      resources: pulumi.all([group.arn]).apply(([arn]) => [arn, `${arn}:*`]),
+    });
     new aws.ec2.FlowLog(
       `${name}-flow-logs`,
       {
         vpcId: args.vpcId,
         trafficType: "ALL",
         logDestinationType: "cloud-watch-logs",
-        logDestination: flowGroup.arn,
-        iamRoleArn: flowRole.arn,
+        logDestination: group.arn,
+        iamRoleArn: delivery.role.arn,
         maxAggregationInterval: 60,
-        tags,
+        tags: args.tags,
       },
-      { parent: this, dependsOn: [flowPolicy] },
+      { parent: this, dependsOn: [delivery.policy] },
     );
+    return group;
+  }
 
-    // --- account hardening (account/region singletons: one stack per account should own them) ---
-    if (sec.manageAccountSettings) {
-      new aws.ebs.EncryptionByDefault(`${name}-ebs-encryption`, { enabled: true }, parent);
-      new aws.s3.AccountPublicAccessBlock(
-        `${name}-s3-public-access`,
-        { blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
-        parent,
-      );
-    }
+  /**
+   * Account/region singletons (one stack per account should own them). Retained when the stack is destroyed:
+   * tearing down a stack must never switch off account-wide EBS encryption or the S3 public access block.
+   */
+  private accountSettings(): void {
+    const parent = { parent: this, retainOnDelete: true };
+    new aws.ebs.EncryptionByDefault(`${this.name}-ebs-encryption`, { enabled: true }, parent);
+    new aws.s3.AccountPublicAccessBlock(
+      `${this.name}-s3-public-access`,
+      { blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
+      parent,
+    );
+  }
 
-    this.alertTopicArn = topic.arn;
-    this.alertTopicKeyArn = topicKey.arn;
-    this.trailName = trail.name;
-    this.trailArn = trail.arn;
-    this.trailBucketName = trailBucket.bucket;
-    this.accessLogBucketName = logBucket.bucket;
-    this.guardDutyDetectorId = detectorId;
-    this.guardDutyRuleName = findingsRule.name;
-    this.logGroupNames = pulumi.output({ trail: trailLogGroup.name, flowLogs: flowGroup.name });
-    this.policies = {
-      trailBucket: trailBucketPolicyDoc,
-      trailKey: trailKeyPolicy,
-      topic: topicPolicyDoc,
-      topicKey: topicKeyPolicy,
-    };
-    this.registerOutputs({
-      alertTopicArn: this.alertTopicArn,
-      trailName: this.trailName,
-      trailBucketName: this.trailBucketName,
-      guardDutyDetectorId: this.guardDutyDetectorId,
-      logGroupNames: this.logGroupNames,
-    });
+  /** A role only `service` may assume (scoped by `condition`), with one inline Allow policy. */
+  private serviceRole(
+    name: string,
+    a: {
+      service: string;
+      condition: pulumi.Output<Condition>;
+      actions: string[];
+      resources: pulumi.Input<string | string[]>;
+    },
+  ) {
+    const parent = { parent: this };
+    const role = new aws.iam.Role(
+      name,
+      {
+        assumeRolePolicy: a.condition.apply((c) => JSON.stringify(serviceTrustPolicy(a.service, c))),
+        tags: this.args.tags,
+      },
+      parent,
+    );
+    const policy = new aws.iam.RolePolicy(
+      name,
+      {
+        role: role.id,
+        policy: pulumi.output(a.resources).apply((r) => JSON.stringify(allowPolicy(a.actions, r))),
+      },
+      parent,
+    );
+    return { role, policy };
   }
 
   /** Public access block, owner-enforced ownership, default encryption, versioning, lifecycle. */
@@ -548,55 +554,4 @@ export class SecurityBaseline extends pulumi.ComponentResource {
       opts,
     );
   }
-}
-
-/** A role only `service` may assume (scoped by `condition`), with one inline policy of `statements`. */
-function serviceRole(
-  name: string,
-  args: {
-    service: string;
-    condition: Record<string, Record<string, pulumi.Input<string>>>;
-    statements: aws.iam.PolicyStatement[];
-    tags: Record<string, string>;
-  },
-  parent: pulumi.Resource,
-) {
-  const role = new aws.iam.Role(
-    name,
-    {
-      assumeRolePolicy: pulumi.jsonStringify({
-        Version: "2012-10-17",
-        Statement: [
-          {
-            Effect: "Allow",
-            Principal: { Service: args.service },
-            Action: "sts:AssumeRole",
-            Condition: args.condition,
-          },
-        ],
-      } satisfies PolicyDocument),
-      tags: args.tags,
-    },
-    { parent },
-  );
-  const policy = new aws.iam.RolePolicy(
-    name,
-    {
-      role: role.id,
-      policy: pulumi.jsonStringify({ Version: "2012-10-17", Statement: args.statements } satisfies PolicyDocument),
-    },
-    { parent },
-  );
-  return { role, policy };
-}
-
-function denyInsecureTransport(bucketArn: pulumi.Input<string>): aws.iam.PolicyStatement {
-  return {
-    Sid: "TLSOnly",
-    Effect: "Deny",
-    Principal: "*",
-    Action: "s3:*",
-    Resource: [bucketArn, pulumi.interpolate`${bucketArn}/*`],
-    Condition: { Bool: { "aws:SecureTransport": "false" } },
-  };
 }

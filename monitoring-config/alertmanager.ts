@@ -1,4 +1,5 @@
-import type { MonitoringSettings, ReceiverTargets } from "./settings";
+import { secretPath } from "./secrets";
+import type { MonitoringSettings, ReceiverTargets } from "./types";
 
 const notifyResolved = { send_resolved: true };
 
@@ -25,7 +26,8 @@ function receiver(name: string, r: ReceiverTargets): object {
           slack_configs: [
             {
               ...notifyResolved,
-              api_url: r.slack.apiUrl,
+              // The webhook URL is a credential: Alertmanager reads it from the secrets the apply step installs.
+              api_url_file: secretPath("alertmanager", `slack-${name}`),
               channel: r.slack.channel,
               title: "[{{ .Status | toUpper }}] {{ .CommonLabels.alertname }}",
               text: "{{ range .Alerts }}{{ .Annotations.summary }} <{{ .Annotations.runbook_url }}|runbook>\n{{ end }}",
@@ -50,7 +52,7 @@ export function alertmanagerConfig(s: MonitoringSettings): object {
             smtp_from: s.smtp.from,
             smtp_require_tls: true,
             ...(s.smtp.username ? { smtp_auth_username: s.smtp.username } : {}),
-            ...(s.smtp.password ? { smtp_auth_password: s.smtp.password } : {}),
+            ...(s.smtp.password ? { smtp_auth_password_file: secretPath("alertmanager", "smtp-password") } : {}),
           }
         : {}),
     },

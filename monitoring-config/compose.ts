@@ -1,5 +1,6 @@
 import { MONITORING_NODE_EXPORTER } from "./prometheus";
-import type { MonitoringSettings } from "./settings";
+import { GRAFANA_ENV_FILE } from "./secrets";
+import type { MonitoringSettings } from "./types";
 
 /**
  * docker-compose.yml for the monitoring host. Host networking keeps every address the same as in the
@@ -9,40 +10,35 @@ import type { MonitoringSettings } from "./settings";
 export function composeFile(s: MonitoringSettings): object {
   const l = s.listen;
   const data = s.dataDir;
-  const webConfig = s.basicAuth ? ["--web.config.file=/etc/prometheus/web.yml"] : [];
-  const amWebConfig = s.basicAuth ? ["--web.config.file=/etc/alertmanager/web.yml"] : [];
   const common = { restart: "unless-stopped", network_mode: "host", logging: { driver: "journald" } };
+  /** Prometheus or Alertmanager: runs as nobody, config read-only from the bundle, data on the volume. */
+  const promService = (name: "prometheus" | "alertmanager", image: string, flags: string[]) => ({
+    ...common,
+    image,
+    user: "65534:65534",
+    command: [
+      `--config.file=/etc/${name}/${name}.yml`,
+      ...flags,
+      ...(s.basicAuth || s.tls ? [`--web.config.file=/etc/${name}/web.yml`] : []),
+    ],
+    volumes: [`./${name}:/etc/${name}:ro`, `${data}/${name}:/${name}`],
+  });
   return {
     name: "monitoring",
     services: {
-      prometheus: {
-        ...common,
-        image: s.images.prometheus,
-        user: "65534:65534",
-        command: [
-          "--config.file=/etc/prometheus/prometheus.yml",
-          "--storage.tsdb.path=/prometheus",
-          `--storage.tsdb.retention.time=${s.retention}`,
-          `--rules.alert.resend-delay=${s.alertResendDelay}`,
-          `--web.listen-address=${l.host}:${l.prometheusPort}`,
-          "--web.enable-lifecycle",
-          ...webConfig,
-        ],
-        volumes: ["./prometheus:/etc/prometheus:ro", `${data}/prometheus:/prometheus`],
-      },
-      alertmanager: {
-        ...common,
-        image: s.images.alertmanager,
-        user: "65534:65534",
-        command: [
-          "--config.file=/etc/alertmanager/alertmanager.yml",
-          "--storage.path=/alertmanager",
-          `--web.listen-address=${l.host}:${l.alertmanagerPort}`,
-          "--cluster.listen-address=",
-          ...amWebConfig,
-        ],
-        volumes: ["./alertmanager:/etc/alertmanager:ro", `${data}/alertmanager:/alertmanager`],
-      },
+      prometheus: promService("prometheus", s.images.prometheus, [
+        "--storage.tsdb.path=/prometheus",
+        `--storage.tsdb.retention.time=${s.retention}`,
+        `--rules.alert.resend-delay=${s.alertResendDelay}`,
+        `--web.listen-address=${l.host}:${l.prometheusPort}`,
+        // No --web.enable-lifecycle: /-/reload and /-/quit would be open to whoever reaches the port. The host
+        // reloads with SIGHUP (monitoring-apply.sh), which only root on the host can send.
+      ]),
+      alertmanager: promService("alertmanager", s.images.alertmanager, [
+        "--storage.path=/alertmanager",
+        `--web.listen-address=${l.host}:${l.alertmanagerPort}`,
+        "--cluster.listen-address=",
+      ]),
       blackbox: {
         ...common,
         image: s.images.blackbox,
@@ -68,8 +64,12 @@ export function composeFile(s: MonitoringSettings): object {
           "./grafana/grafana.ini:/etc/grafana/grafana.ini:ro",
           "./grafana/provisioning:/etc/grafana/provisioning:ro",
           "./grafana/dashboards:/var/lib/grafana/dashboards:ro",
+          ...(s.tls ? ["./grafana/tls:/etc/grafana/tls:ro"] : []),
+          "./grafana/secrets:/etc/grafana/secrets:ro",
           `${data}/grafana:/var/lib/grafana`,
         ],
+        // The web password for the datasources' provisioning (secrets.ts, GRAFANA_WEB_PASSWORD_ENV).
+        ...(s.basicAuth ? { env_file: [`./${GRAFANA_ENV_FILE}`] } : {}),
       },
     },
   };

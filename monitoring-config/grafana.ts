@@ -3,7 +3,11 @@ import { DashboardBuilder } from "@grafana/grafana-foundation-sdk/dashboard";
 import * as prometheus from "@grafana/grafana-foundation-sdk/prometheus";
 import * as stat from "@grafana/grafana-foundation-sdk/stat";
 import * as timeseries from "@grafana/grafana-foundation-sdk/timeseries";
-import type { MonitoringSettings } from "./settings";
+import { CIS_METRICS } from "./contract";
+import { METRIC_NAMES as M } from "./contract";
+import type { MonitoringSettings } from "./types";
+import { tlsPaths } from "./prometheus";
+import { GRAFANA_WEB_PASSWORD_ENV, secretPath } from "./secrets";
 import { sloRatioRecord } from "./rules";
 
 /** Datasource uids are fixed so dashboards (and people's bookmarks) never depend on provisioning order. */
@@ -14,25 +18,6 @@ export const DASHBOARD_UIDS = {
   security: "taskflow-security",
   alerts: "taskflow-alerts",
 };
-
-/** The CloudTrail metric filters of CIS AWS Foundations §4 (metric names in the CIS namespace). */
-export const CIS_METRICS = [
-  "UnauthorizedAPICalls",
-  "ConsoleSigninWithoutMFA",
-  "RootAccountUsage",
-  "IAMPolicyChanges",
-  "CloudTrailConfigChanges",
-  "ConsoleAuthFailures",
-  "DisableOrDeleteCMK",
-  "S3BucketPolicyChanges",
-  "AWSConfigChanges",
-  "SecurityGroupChanges",
-  "NACLChanges",
-  "NetworkGatewayChanges",
-  "RouteTableChanges",
-  "VPCChanges",
-  "OrganizationsChanges",
-] as const;
 
 const promDs = { type: "prometheus", uid: DATASOURCE_UIDS.prometheus };
 const cwDs = { type: "cloudwatch", uid: DATASOURCE_UIDS.cloudwatch };
@@ -79,6 +64,21 @@ function promPanel(spec: PanelSpec, layout: Layout) {
   return panel;
 }
 
+/** A panel of a counter's per-second rate summed by one label (one series per label value). */
+function rateBy(title: string, description: string, selector: string, label: string): PanelSpec {
+  return {
+    title,
+    description,
+    unit: "reqps",
+    queries: [q(`sum by (${label}) (rate(${selector}[$__rate_interval]))`, `{{${label}}}`)],
+  };
+}
+
+/** A dashboard over the app's job: its selector, the rate interval, a layout and the builder. */
+function appDashboard(s: MonitoringSettings, uid: string, title: string, tags: string[]) {
+  return { job: `job="${s.appJob}"`, r: "$__rate_interval", layout: new Layout(), d: dashboard(uid, title, tags) };
+}
+
 function dashboard(uid: string, title: string, tags: string[]) {
   return new DashboardBuilder(title)
     .uid(uid)
@@ -90,17 +90,17 @@ function dashboard(uid: string, title: string, tags: string[]) {
 }
 
 export function serviceDashboard(s: MonitoringSettings): object {
-  const job = `job="${s.appJob}"`;
-  const r = "$__rate_interval";
-  const layout = new Layout();
-  const d = dashboard(DASHBOARD_UIDS.service, "TaskFlow — Service (RED + SLO)", ["red", "slo"]);
+  const { job, r, layout, d } = appDashboard(s, DASHBOARD_UIDS.service, "TaskFlow — Service (RED + SLO)", [
+    "red",
+    "slo",
+  ]);
   const panels: PanelSpec[] = [
-    {
-      title: "Request rate by route",
-      description: "Requests per second on the public port, by route template (unmatched URLs are one series).",
-      unit: "reqps",
-      queries: [q(`sum by (route) (rate(http_requests_total{${job}}[${r}]))`, "{{route}}")],
-    },
+    rateBy(
+      "Request rate by route",
+      "Requests per second on the public port, by route template (unmatched URLs are one series).",
+      `${M.httpRequests}{${job}}`,
+      "route",
+    ),
     {
       title: "Error ratio (5xx) by route",
       description:
@@ -108,7 +108,7 @@ export function serviceDashboard(s: MonitoringSettings): object {
       unit: "percentunit",
       queries: [
         q(
-          `sum by (route) (rate(http_requests_total{${job},status_code=~"5.."}[${r}])) / sum by (route) (rate(http_requests_total{${job}}[${r}]))`,
+          `sum by (route) (rate(${M.httpRequests}{${job},status_code=~"5.."}[${r}])) / sum by (route) (rate(${M.httpRequests}{${job}}[${r}]))`,
           "{{route}}",
         ),
       ],
@@ -119,7 +119,7 @@ export function serviceDashboard(s: MonitoringSettings): object {
       unit: "s",
       queries: [
         q(
-          `histogram_quantile(${quantile}, sum by (route, le) (rate(http_request_duration_seconds_bucket{${job}}[${r}])))`,
+          `histogram_quantile(${quantile}, sum by (route, le) (rate(${M.httpDuration}_bucket{${job}}[${r}])))`,
           "{{route}}",
         ),
       ],
@@ -144,7 +144,7 @@ export function serviceDashboard(s: MonitoringSettings): object {
       title: "Tasks by status",
       description: "Tasks currently stored, by status (from the service's database).",
       unit: "short",
-      queries: [q(`sum by (status) (taskflow_tasks{${job}})`, "{{status}}")],
+      queries: [q(`sum by (status) (${M.tasks}{${job}})`, "{{status}}")],
     },
     {
       title: "Database p95 by operation",
@@ -152,7 +152,7 @@ export function serviceDashboard(s: MonitoringSettings): object {
       unit: "s",
       queries: [
         q(
-          `histogram_quantile(0.95, sum by (operation, le) (rate(taskflow_db_query_duration_seconds_bucket{${job}}[${r}])))`,
+          `histogram_quantile(0.95, sum by (operation, le) (rate(${M.dbQueryDuration}_bucket{${job}}[${r}])))`,
           "{{operation}}",
         ),
       ],
@@ -161,7 +161,7 @@ export function serviceDashboard(s: MonitoringSettings): object {
       title: "Slow queries",
       description: "SQLite statements slower than SLOW_QUERY_MS, per second.",
       unit: "ops",
-      queries: [q(`sum(rate(taskflow_db_slow_queries_total{${job}}[${r}]))`, "slow queries")],
+      queries: [q(`sum(rate(${M.dbSlowQueries}{${job}}[${r}]))`, "slow queries")],
     },
     {
       title: "Process memory and event loop",
@@ -257,24 +257,21 @@ export function hostDashboard(): object {
 }
 
 export function securityDashboard(s: MonitoringSettings): object {
-  const job = `job="${s.appJob}"`;
-  const r = "$__rate_interval";
-  const layout = new Layout();
-  const d = dashboard(DASHBOARD_UIDS.security, "TaskFlow — Security", ["security"]);
+  const { job, r, layout, d } = appDashboard(s, DASHBOARD_UIDS.security, "TaskFlow — Security", ["security"]);
   const panels: PanelSpec[] = [
-    {
-      title: "Authentication failures by reason",
-      description: "Requests to /tasks refused with 401 per second, by reason (missing, malformed, invalid token).",
-      unit: "reqps",
-      queries: [q(`sum by (reason) (rate(taskflow_auth_failures_total{${job}}[${r}]))`, "{{reason}}")],
-    },
+    rateBy(
+      "Authentication failures by reason",
+      "Requests to /tasks refused with 401 per second, by reason (missing, malformed, invalid token).",
+      `${M.authFailures}{${job}}`,
+      "reason",
+    ),
     {
       title: "4xx responses by route",
       description: "Client errors per second by route and status: probing, broken clients, validation failures.",
       unit: "reqps",
       queries: [
         q(
-          `sum by (route, status_code) (rate(http_requests_total{${job},status_code=~"4.."}[${r}]))`,
+          `sum by (route, status_code) (rate(${M.httpRequests}{${job},status_code=~"4.."}[${r}]))`,
           "{{route}} {{status_code}}",
         ),
       ],
@@ -283,7 +280,7 @@ export function securityDashboard(s: MonitoringSettings): object {
       title: "Rate-limited requests",
       description: "Requests refused with 429 by the per-client rate limit, per second.",
       unit: "reqps",
-      queries: [q(`sum(rate(taskflow_rate_limited_total{${job}}[${r}]))`, "rate limited")],
+      queries: [q(`sum(rate(${M.rateLimited}{${job}}[${r}]))`, "rate limited")],
     },
   ];
   for (const p of panels) d.withPanel(promPanel(p, layout));
@@ -378,13 +375,17 @@ export function alertsDashboard(): object {
 /** Datasources provisioning: Prometheus and Alertmanager always, CloudWatch on AWS (instance-role auth). */
 export function datasourcesProvisioning(s: MonitoringSettings): object {
   const l = s.listen;
-  const basic = s.basicAuth
-    ? {
-        basicAuth: true,
-        basicAuthUser: s.basicAuth.username,
-        secureJsonData: { basicAuthPassword: s.basicAuth.password },
-      }
-    : {};
+  const scheme = s.tls ? "https" : "http";
+  // Credentials and, with TLS, the host certificate as the only CA Grafana trusts for its peers.
+  const secureJsonData = {
+    ...(s.basicAuth ? { basicAuthPassword: `$${GRAFANA_WEB_PASSWORD_ENV}` } : {}),
+    ...(s.tls ? { tlsCACert: s.tls.certPem } : {}),
+  };
+  const peer = {
+    ...(s.basicAuth ? { basicAuth: true, basicAuthUser: s.basicAuth.username } : {}),
+    ...(Object.keys(secureJsonData).length ? { secureJsonData } : {}),
+  };
+  const tlsJson = s.tls ? { tlsAuthWithCACert: true } : {};
   return {
     apiVersion: 1,
     datasources: [
@@ -393,21 +394,21 @@ export function datasourcesProvisioning(s: MonitoringSettings): object {
         uid: DATASOURCE_UIDS.prometheus,
         type: "prometheus",
         access: "proxy",
-        url: `http://127.0.0.1:${l.prometheusPort}`,
+        url: `${scheme}://127.0.0.1:${l.prometheusPort}`,
         isDefault: true,
         editable: false,
-        jsonData: { timeInterval: s.scrapeInterval, httpMethod: "POST" },
-        ...basic,
+        jsonData: { timeInterval: s.scrapeInterval, httpMethod: "POST", ...tlsJson },
+        ...peer,
       },
       {
         name: "Alertmanager",
         uid: DATASOURCE_UIDS.alertmanager,
         type: "alertmanager",
         access: "proxy",
-        url: `http://127.0.0.1:${l.alertmanagerPort}`,
+        url: `${scheme}://127.0.0.1:${l.alertmanagerPort}`,
         editable: false,
-        jsonData: { implementation: "prometheus", handleGrafanaManagedAlerts: false },
-        ...basic,
+        jsonData: { implementation: "prometheus", handleGrafanaManagedAlerts: false, ...tlsJson },
+        ...peer,
       },
       ...(s.grafana.cloudwatch
         ? [
@@ -444,15 +445,19 @@ export function dashboardsProvisioning(dashboardsPath: string): object {
 
 /** grafana.ini: anonymous access off, no sign-up, admin password from settings. */
 export function grafanaIni(s: MonitoringSettings): string {
+  const tls = s.tls ? tlsPaths("grafana") : undefined;
   return [
     "[server]",
     `http_port = ${s.listen.grafanaPort}`,
+    ...(tls ? ["protocol = https", `cert_file = ${tls.cert}`, `cert_key = ${tls.key}`] : []),
     "",
     "[security]",
     "admin_user = admin",
-    `admin_password = """${s.grafana.adminPassword}"""`,
+    // Read from the secrets the apply step installs, so this file holds no credential.
+    `admin_password = $__file{${secretPath("grafana", "admin-password")}}`,
     "disable_gravatar = true",
-    "cookie_secure = false",
+    // Session cookies only over https, when Grafana serves it.
+    `cookie_secure = ${s.tls ? "true" : "false"}`,
     "",
     "[auth.anonymous]",
     "enabled = false",

@@ -18,13 +18,22 @@ import {
 } from "./grafana";
 import { blackboxConfig, prometheusConfig, webConfig } from "./prometheus";
 import { buildRuleFiles } from "./rules";
-import { validateSettings, type MonitoringSettings } from "./settings";
+import type { MonitoringSettings } from "./types";
+import { secretFiles, TLS_SERVICES } from "./secrets";
+import { validateSettings, type ValidateOptions } from "./validation";
 
-export * from "./settings";
+export * from "./contract";
+export * from "./durations";
+export * from "./images";
+export * from "./profiles";
+export { splitSecrets } from "./secrets";
+export * from "./thresholds";
+export * from "./types";
+export * from "./validation";
 export { allAlerts, buildRuleFiles, errorBudget, sloRatioRecord, sloWindows } from "./rules";
 export type { AlertRule, RecordingRule, RuleFile, RuleGroup, Severity } from "./rules";
-export { CIS_METRICS, DASHBOARD_UIDS, DATASOURCE_UIDS } from "./grafana";
-export { bcryptHash } from "./prometheus";
+export { DASHBOARD_UIDS, DATASOURCE_UIDS } from "./grafana";
+export { bcryptHash, bcryptSalt } from "./prometheus";
 
 /** Relative path → file content. */
 export type Bundle = Record<string, string>;
@@ -39,12 +48,15 @@ export function toYaml(value: unknown): string {
 export const GRAFANA_DASHBOARDS_PATH = "/var/lib/grafana/dashboards";
 
 /** Render every file for the given settings (validated first). Deterministic: same settings, same bytes. */
-export function renderBundle(settings: MonitoringSettings, opts: { dashboardsPath?: string } = {}): Bundle {
-  const s = validateSettings(settings);
+export function renderBundle(
+  settings: MonitoringSettings,
+  opts: { dashboardsPath?: string } & ValidateOptions = {},
+): Bundle {
+  const s = validateSettings(settings, opts);
   const files: Bundle = {
     "prometheus/prometheus.yml": toYaml(prometheusConfig(s)),
     "alertmanager/alertmanager.yml": toYaml(alertmanagerConfig(s)),
-    "blackbox/blackbox.yml": toYaml(blackboxConfig()),
+    "blackbox/blackbox.yml": toYaml(blackboxConfig(s)),
     "grafana/grafana.ini": grafanaIni(s),
     "grafana/provisioning/datasources/datasources.yml": toYaml(datasourcesProvisioning(s)),
     "grafana/provisioning/dashboards/taskflow.yml": toYaml(
@@ -57,11 +69,16 @@ export function renderBundle(settings: MonitoringSettings, opts: { dashboardsPat
     "docker-compose.yml": toYaml(composeFile(s)),
   };
   for (const rf of buildRuleFiles(s)) files[`prometheus/rules/${rf.file}`] = toYaml({ groups: rf.groups });
-  const web = webConfig(s);
-  if (web) {
-    files["prometheus/web.yml"] = toYaml(web);
-    files["alertmanager/web.yml"] = toYaml(web);
+  for (const service of ["prometheus", "alertmanager"] as const) {
+    const web = webConfig(s, service);
+    if (web) files[`${service}/web.yml`] = toYaml(web);
   }
+  if (s.tls) {
+    // One copy per service directory: each is readable only by the group its container runs as (on the host).
+    for (const service of TLS_SERVICES) files[`${service}/tls/server.crt`] = s.tls.certPem;
+    if (s.tls.probeCaPem) files["blackbox/probe-ca.crt"] = s.tls.probeCaPem;
+  }
+  Object.assign(files, secretFiles(s));
   return Object.fromEntries(Object.entries(files).sort(([a], [b]) => a.localeCompare(b)));
 }
 

@@ -1,37 +1,67 @@
 import bcrypt from "bcryptjs";
 import { createHash } from "node:crypto";
-import type { MonitoringSettings } from "./settings";
+import { secretPath } from "./secrets";
+import type { MonitoringSettings } from "./types";
 
 const BCRYPT_ALPHABET = "./ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+
+/** A valid bcrypt salt (22 characters of its alphabet) derived from any seed, e.g. a random string. */
+export function bcryptSalt(seed: string): string {
+  const digest = createHash("sha256").update(seed).digest();
+  let salt = "";
+  for (let i = 0; i < 21; i++) salt += BCRYPT_ALPHABET[digest[i] % 64];
+  // The 22nd character only carries 2 bits in bcrypt; keep it in the canonical subset.
+  return salt + ".Oeu"[digest[21] % 4];
+}
 
 /**
  * bcrypt hash for web.yml with the given salt (22 characters), or one derived from `context`, user and password
  * so that the same settings render the same file (a stable bundle hash means no needless reload on the host).
  */
 export function bcryptHash(username: string, password: string, salt?: string, context = ""): string {
-  if (!salt) {
-    const digest = createHash("sha256").update(`web.yml:${context}:${username}:${password}`).digest();
-    salt = "";
-    for (let i = 0; i < 21; i++) salt += BCRYPT_ALPHABET[digest[i] % 64];
-    // The 22nd character only carries 2 bits in bcrypt; keep it in the canonical subset.
-    salt += ".Oeu"[digest[21] % 4];
-  }
-  return bcrypt.hashSync(password, `$2b$10$${salt}`);
+  return bcrypt.hashSync(password, `$2b$10$${salt || bcryptSalt(`web.yml:${context}:${username}:${password}`)}`);
 }
 
-/** web.yml for Prometheus and Alertmanager: basic auth with a bcrypt hash, or null when auth is off. */
-export function webConfig(s: MonitoringSettings): object | null {
-  if (!s.basicAuth) return null;
+/** The services whose web server web.yml configures. */
+export type WebService = "prometheus" | "alertmanager";
+
+/** Where a service's container reads the host certificate (the bundle's `<service>/tls/`) and its key (a secret). */
+export const tlsPaths = (service: string) => ({
+  cert: `/etc/${service}/tls/server.crt`,
+  key: secretPath(service, "server.key"),
+});
+
+/**
+ * web.yml for Prometheus or Alertmanager: TLS with the host's certificate and basic auth with a bcrypt hash,
+ * each when configured; null when neither is.
+ */
+export function webConfig(s: MonitoringSettings, service: WebService): object | null {
+  if (!s.basicAuth && !s.tls) return null;
+  const paths = tlsPaths(service);
   return {
-    basic_auth_users: {
-      [s.basicAuth.username]: bcryptHash(s.basicAuth.username, s.basicAuth.password, s.basicAuth.salt, s.stack),
-    },
+    ...(s.tls ? { tls_server_config: { cert_file: paths.cert, key_file: paths.key, min_version: "TLS12" } } : {}),
+    ...(s.basicAuth
+      ? {
+          basic_auth_users: {
+            [s.basicAuth.username]: bcryptHash(s.basicAuth.username, s.basicAuth.password, s.basicAuth.salt, s.stack),
+          },
+        }
+      : {}),
   };
 }
 
-function auth(s: MonitoringSettings) {
-  return s.basicAuth ? { basic_auth: { username: s.basicAuth.username, password: s.basicAuth.password } } : {};
+/** How Prometheus reaches its own and Alertmanager's web servers: credentials, and https with the host cert. */
+function peer(s: MonitoringSettings) {
+  return {
+    ...(s.basicAuth
+      ? { basic_auth: { username: s.basicAuth.username, password_file: secretPath("prometheus", "web-password") } }
+      : {}),
+    ...(s.tls ? { scheme: "https", tls_config: { ca_file: tlsPaths("prometheus").cert } } : {}),
+  };
 }
+
+/** Where blackbox_exporter reads the certificate it trusts for the app's https URL. */
+export const PROBE_CA_FILE = "/etc/blackbox/probe-ca.crt";
 
 /** Where docker-compose.yml binds the monitoring host's own node_exporter. */
 export const MONITORING_NODE_EXPORTER = "127.0.0.1:9100";
@@ -96,11 +126,11 @@ export function prometheusConfig(s: MonitoringSettings): object {
     },
     rule_files: ["rules/*.yml"],
     alerting: {
-      alertmanagers: [{ ...auth(s), static_configs: [{ targets: [local(l.alertmanagerPort)] }] }],
+      alertmanagers: [{ ...peer(s), static_configs: [{ targets: [local(l.alertmanagerPort)] }] }],
     },
     scrape_configs: [
-      { job_name: "prometheus", ...auth(s), static_configs: [{ targets: [local(l.prometheusPort)] }] },
-      { job_name: "alertmanager", ...auth(s), static_configs: [{ targets: [local(l.alertmanagerPort)] }] },
+      { job_name: "prometheus", ...peer(s), static_configs: [{ targets: [local(l.prometheusPort)] }] },
+      { job_name: "alertmanager", ...peer(s), static_configs: [{ targets: [local(l.alertmanagerPort)] }] },
       { job_name: "blackbox", static_configs: [{ targets: [local(l.blackboxPort)] }] },
       ...appJobs(s),
       {
@@ -118,8 +148,11 @@ export function prometheusConfig(s: MonitoringSettings): object {
   };
 }
 
-/** blackbox.yml: http_2xx follows redirects, prefers IPv4, and records TLS expiry for https targets. */
-export function blackboxConfig(): object {
+/**
+ * blackbox.yml: http_2xx follows redirects, prefers IPv4, and records TLS expiry for https targets; with a
+ * probe CA it trusts that certificate (the app host's, self-signed) and nothing else.
+ */
+export function blackboxConfig(s: MonitoringSettings): object {
   return {
     modules: {
       http_2xx: {
@@ -132,6 +165,7 @@ export function blackboxConfig(): object {
           ip_protocol_fallback: true,
           follow_redirects: true,
           fail_if_ssl: false,
+          ...(s.tls?.probeCaPem ? { tls_config: { ca_file: PROBE_CA_FILE } } : {}),
         },
       },
     },

@@ -1,4 +1,6 @@
-import type { BurnWindow, MonitoringSettings } from "./settings";
+import { durationSeconds } from "./durations";
+import { METRIC_NAMES as M } from "./contract";
+import type { BurnWindow, MonitoringSettings } from "./types";
 
 export type Severity = "critical" | "warning" | "info";
 
@@ -33,29 +35,34 @@ export const errorBudget = (objective: number) => +(1 - objective).toFixed(10);
 /** Recording-rule name of the SLI error ratio over a window. */
 export const sloRatioRecord = (window: string) => `slo:sli_error:ratio_rate${window}`;
 
-const UNIT_SECONDS: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600, d: 86400, w: 604800, y: 31536000 };
-
-/** Seconds in a Prometheus duration such as "1h30m". */
-export function durationSeconds(d: string): number {
-  let total = 0;
-  for (const [, n, unit] of d.matchAll(/(\d+)(ms|s|m|h|d|w|y)/g)) total += Number(n) * UNIT_SECONDS[unit];
-  return total;
-}
+/** Recording-rule names of the requests and of the failed requests over a window (summed increases). */
+export const sloCountRecord = (what: "requests" | "errors", window: string) => `slo:sli_${what}:increase${window}`;
 
 /**
- * Recording rules of the SLI error ratio. Every burn window is a ratio of raw rates; the SLO period (30 d by
- * default) is the average of the shortest window's recorded ratio instead, because a raw 30 d rate would read a
- * month of every request series at each evaluation.
+ * Recording rules of the SLI error ratio. Every burn window is a ratio of raw rates (0/0 when idle: no value, so
+ * no burn alert, which is right). The SLO period (30 d by default) cannot read a month of raw series at each
+ * evaluation, so it sums the shortest window's recorded increases of errors and of requests and divides the
+ * sums: a quiet spell adds 0 to both and counts as no errors. (Averaging the short window's ratio instead made a
+ * single idle 0/0 sample NaN for the whole period; the idle-gap promtool case in tests/monitoring pins this.)
+ * Both sums count each request (window / evaluation interval) times, which cancels in the ratio.
  */
-function sloRatioRules(s: MonitoringSettings, job: string, ratio: (win: string) => string): RecordingRule[] {
+function sloRatioRules(
+  s: MonitoringSettings,
+  job: string,
+  ratio: (win: string) => string,
+  increase: (what: "requests" | "errors", win: string) => string,
+): RecordingRule[] {
   const burn = [...new Set([...s.slo.page, ...s.slo.ticket].flatMap((w) => [w.long, w.short]))];
   const shortest = [...burn].sort((a, b) => durationSeconds(a) - durationSeconds(b))[0];
   const rules = burn.map((win) => ({ record: sloRatioRecord(win), expr: ratio(win) }));
   if (!burn.includes(s.slo.period)) {
-    rules.push({
-      record: sloRatioRecord(s.slo.period),
-      expr: `avg_over_time(${sloRatioRecord(shortest)}{${job}}[${s.slo.period}])`,
-    });
+    const summed = (what: "requests" | "errors") =>
+      `sum_over_time(${sloCountRecord(what, shortest)}{${job}}[${s.slo.period}])`;
+    rules.push(
+      { record: sloCountRecord("requests", shortest), expr: increase("requests", shortest) },
+      { record: sloCountRecord("errors", shortest), expr: increase("errors", shortest) },
+      { record: sloRatioRecord(s.slo.period), expr: `${summed("errors")} / ${summed("requests")}` },
+    );
   }
   return rules;
 }
@@ -98,9 +105,17 @@ export function buildRuleFiles(s: MonitoringSettings): RuleFile[] {
         `Prometheus has not been able to scrape {{ $labels.instance }} for ${t.serviceDownFor}: the service is down, restarting, or unreachable from the monitoring host.`,
       ),
       alert(
+        "ServiceTargetMissing",
+        "critical",
+        `absent(up{${job}})`,
+        t.serviceTargetMissingFor,
+        "Prometheus has no TaskFlow target at all",
+        `No target of job ${s.appJob} has been scraped for ${t.serviceTargetMissingFor}: discovery finds no app instance (terminated, re-tagged, or discovery failing), so ServiceDown cannot fire either.`,
+      ),
+      alert(
         "HighErrorRate",
         "critical",
-        `(sum by (job, instance) (rate(http_requests_total{${job},status_code=~"5.."}[${w}])) / sum by (job, instance) (rate(http_requests_total{${job}}[${w}]))) > ${t.errorRatio}`,
+        `(sum by (job, instance) (rate(${M.httpRequests}{${job},status_code=~"5.."}[${w}])) / sum by (job, instance) (rate(${M.httpRequests}{${job}}[${w}]))) > ${t.errorRatio}`,
         t.errorRateFor,
         `TaskFlow on {{ $labels.instance }} answers more than ${pct(t.errorRatio)} of requests with 5xx`,
         `More than ${pct(t.errorRatio)} of requests failed with a 5xx status over ${w} for ${t.errorRateFor}.`,
@@ -108,7 +123,7 @@ export function buildRuleFiles(s: MonitoringSettings): RuleFile[] {
       alert(
         "HighLatencyP95",
         "warning",
-        `histogram_quantile(0.95, sum by (job, instance, le) (rate(http_request_duration_seconds_bucket{${job},route!="unmatched"}[${w}]))) > ${t.latencyP95Seconds}`,
+        `histogram_quantile(0.95, sum by (job, instance, le) (rate(${M.httpDuration}_bucket{${job},route!="unmatched"}[${w}]))) > ${t.latencyP95Seconds}`,
         t.latencyFor,
         `TaskFlow p95 latency on {{ $labels.instance }} is above ${t.latencyP95Seconds} s`,
         `The 95th percentile of request duration has been above ${t.latencyP95Seconds} s for ${t.latencyFor}.`,
@@ -116,7 +131,7 @@ export function buildRuleFiles(s: MonitoringSettings): RuleFile[] {
       alert(
         "SlowQueries",
         "warning",
-        `sum by (job, instance) (increase(taskflow_db_slow_queries_total{${job}}[${w}])) > ${t.slowQueriesPerWindow}`,
+        `sum by (job, instance) (increase(${M.dbSlowQueries}{${job}}[${w}])) > ${t.slowQueriesPerWindow}`,
         t.slowQueriesFor,
         "TaskFlow on {{ $labels.instance }} runs slow database queries",
         `More than ${t.slowQueriesPerWindow} SQLite statements over SLOW_QUERY_MS within ${w}, for ${t.slowQueriesFor}.`,
@@ -124,7 +139,7 @@ export function buildRuleFiles(s: MonitoringSettings): RuleFile[] {
       alert(
         "FailedAuthSpike",
         "warning",
-        `sum by (job, instance) (rate(taskflow_auth_failures_total{${job}}[${w}])) > ${t.authFailuresPerSecond}`,
+        `sum by (job, instance) (rate(${M.authFailures}{${job}}[${w}])) > ${t.authFailuresPerSecond}`,
         t.authFailuresFor,
         `Authentication failures on {{ $labels.instance }} above ${t.authFailuresPerSecond}/s`,
         `More than ${t.authFailuresPerSecond} requests per second were refused with 401 for ${t.authFailuresFor}: a misconfigured client or someone guessing tokens.`,
@@ -132,7 +147,7 @@ export function buildRuleFiles(s: MonitoringSettings): RuleFile[] {
       alert(
         "RateLimitingActive",
         "warning",
-        `sum by (job, instance) (rate(taskflow_rate_limited_total{${job}}[${w}])) > ${t.rateLimitedPerSecond}`,
+        `sum by (job, instance) (rate(${M.rateLimited}{${job}}[${w}])) > ${t.rateLimitedPerSecond}`,
         t.rateLimitedFor,
         "TaskFlow on {{ $labels.instance }} is rate-limiting clients",
         `More than ${t.rateLimitedPerSecond} requests per second were refused with 429 for ${t.rateLimitedFor}.`,
@@ -158,7 +173,14 @@ export function buildRuleFiles(s: MonitoringSettings): RuleFile[] {
 
   const budget = errorBudget(s.slo.objective);
   const ratio = (win: string) =>
-    `sum by (job) (rate(http_requests_total{${job},status_code=~"5.."}[${win}])) / sum by (job) (rate(http_requests_total{${job}}[${win}]))`;
+    `sum by (job) (rate(${M.httpRequests}{${job},status_code=~"5.."}[${win}])) / sum by (job) (rate(${M.httpRequests}{${job}}[${win}]))`;
+  // Errors fall back to 0 × requests, so a service that never failed has an error count of 0, not no series.
+  const increase = (what: "requests" | "errors", win: string) => {
+    const all = `sum by (job) (increase(${M.httpRequests}{${job}}[${win}]))`;
+    return what === "requests"
+      ? all
+      : `sum by (job) (increase(${M.httpRequests}{${job},status_code=~"5.."}[${win}])) or (0 * ${all})`;
+  };
   const burn = (ws: BurnWindow[]) =>
     ws
       .map(
@@ -170,7 +192,7 @@ export function buildRuleFiles(s: MonitoringSettings): RuleFile[] {
   const slo: RuleGroup = {
     name: "taskflow-slo",
     rules: [
-      ...sloRatioRules(s, job, ratio),
+      ...sloRatioRules(s, job, ratio, increase),
       { record: "slo:objective:ratio", expr: `vector(${s.slo.objective})`, labels: { job: s.appJob } },
       {
         record: "slo:error_budget:remaining_ratio",

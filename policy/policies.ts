@@ -9,12 +9,33 @@ import type {
   StackValidationArgs,
   StackValidationPolicy,
 } from "@pulumi/policy";
+import { DEFAULT_PORTS } from "../monitoring-config/contract";
 
-/** Ports that may face 0.0.0.0/0: the app's public port (and HTTP/HTTPS for a TLS front). */
-export const PUBLIC_PORTS = [3000, 80, 443];
+/**
+ * Ports that may face 0.0.0.0/0 by default: the app's default public port (and HTTP/HTTPS for a TLS front). A stack
+ * with another `appPort` passes its own list as policy config: `--policy-pack-config` with
+ * `{"sg-world-ingress-only-public-ports": {"publicPorts": [8080, 80, 443]}}`.
+ */
+export const PUBLIC_PORTS = [DEFAULT_PORTS.app, 80, 443];
 const WORLD = ["0.0.0.0/0", "::/0"];
 
 type Props = Record<string, unknown>;
+
+/** A mandatory policy over one resource's inputs: `check` sees its type and properties. */
+function mandatory(
+  name: string,
+  description: string,
+  check: (type: string, p: Props, report: ReportViolation, args: ResourceValidationArgs) => void,
+  extra: Partial<ResourceValidationPolicy> = {},
+): ResourceValidationPolicy {
+  return {
+    name,
+    description,
+    enforcementLevel: "mandatory",
+    validateResource: (args, report) => check(args.type, args.props as Props, report, args),
+    ...extra,
+  };
+}
 const statements = (policyJson: unknown): Record<string, unknown>[] => {
   if (typeof policyJson !== "string") return [];
   try {
@@ -25,43 +46,38 @@ const statements = (policyJson: unknown): Record<string, unknown>[] => {
   }
 };
 
-export const cloudtrailSecure: ResourceValidationPolicy = {
-  name: "cloudtrail-multi-region-validated-kms",
-  description: "CloudTrail trails are multi-region, validate log files and encrypt with a KMS key (CIS 3.1, 3.2, 3.7).",
-  enforcementLevel: "mandatory",
-  validateResource: (args: ResourceValidationArgs, report: ReportViolation) => {
-    if (args.type !== "aws:cloudtrail/trail:Trail") return;
-    const p = args.props as Props;
+export const cloudtrailSecure = mandatory(
+  "cloudtrail-multi-region-validated-kms",
+  "CloudTrail trails are multi-region, validate log files and encrypt with a KMS key (CIS 3.1, 3.2, 3.7).",
+  (type, p, report) => {
+    if (type !== "aws:cloudtrail/trail:Trail") return;
     if (p.isMultiRegionTrail !== true) report("trail must set isMultiRegionTrail: true");
     if (p.enableLogFileValidation !== true) report("trail must set enableLogFileValidation: true");
     if (!p.kmsKeyId) report("trail must encrypt log files with a KMS key (kmsKeyId)");
   },
-};
+);
 
-export const bucketPublicAccessBlocked: ResourceValidationPolicy = {
-  name: "s3-public-access-blocked",
-  description: "Bucket public access blocks set all four flags; no bucket ACL grants public access.",
-  enforcementLevel: "mandatory",
-  validateResource: (args, report) => {
-    const p = args.props as Props;
-    if (args.type === "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock") {
+export const bucketPublicAccessBlocked = mandatory(
+  "s3-public-access-blocked",
+  "Bucket public access blocks set all four flags; no bucket ACL grants public access.",
+  (type, p, report) => {
+    if (type === "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock") {
       for (const k of ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"]) {
         if (p[k] !== true) report(`${k} must be true`);
       }
     }
-    if (args.type === "aws:s3/bucketAcl:BucketAcl" && /public/.test(String(p.acl ?? ""))) {
+    if (type === "aws:s3/bucketAcl:BucketAcl" && /public/.test(String(p.acl ?? ""))) {
       report(`bucket ACL "${p.acl}" makes the bucket public`);
     }
   },
-};
+);
 
-export const bucketPolicyTlsOnly: ResourceValidationPolicy = {
-  name: "s3-bucket-policy-tls-only-not-public",
-  description: "Bucket policies deny requests without TLS and grant nothing to an anonymous principal.",
-  enforcementLevel: "mandatory",
-  validateResource: (args, report) => {
-    if (args.type !== "aws:s3/bucketPolicy:BucketPolicy") return;
-    const st = statements((args.props as Props).policy);
+export const bucketPolicyTlsOnly = mandatory(
+  "s3-bucket-policy-tls-only-not-public",
+  "Bucket policies deny requests without TLS and grant nothing to an anonymous principal.",
+  (type, p, report) => {
+    if (type !== "aws:s3/bucketPolicy:BucketPolicy") return;
+    const st = statements(p.policy);
     const tls = st.some(
       (s) => s.Effect === "Deny" && JSON.stringify(s.Condition ?? {}).includes('"aws:SecureTransport":"false"'),
     );
@@ -73,20 +89,19 @@ export const bucketPolicyTlsOnly: ResourceValidationPolicy = {
       }
     }
   },
-};
+);
 
-export const bucketEncrypted: ResourceValidationPolicy = {
-  name: "s3-default-encryption",
-  description: "Bucket encryption configurations set a default algorithm (aws:kms or AES256).",
-  enforcementLevel: "mandatory",
-  validateResource: (args, report) => {
-    if (args.type !== "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration") return;
-    const rules = ((args.props as Props).rules as Props[] | undefined) ?? [];
+export const bucketEncrypted = mandatory(
+  "s3-default-encryption",
+  "Bucket encryption configurations set a default algorithm (aws:kms or AES256).",
+  (type, p, report) => {
+    if (type !== "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration") return;
+    const rules = (p.rules as Props[] | undefined) ?? [];
     const algo = rules.map((r) => (r.applyServerSideEncryptionByDefault as Props | undefined)?.sseAlgorithm);
     if (!algo.some((a) => a === "aws:kms" || a === "AES256" || a === "aws:kms:dsse"))
       report("no default encryption algorithm");
   },
-};
+);
 
 /** House convention: a bucket's hardening resources carry the bucket's logical name. */
 export const bucketsHardened: StackValidationPolicy = {
@@ -106,16 +121,15 @@ export const bucketsHardened: StackValidationPolicy = {
   },
 };
 
-export const logGroupRetention: ResourceValidationPolicy = {
-  name: "log-groups-have-retention",
-  description: "CloudWatch log groups set a retention (never keep-forever by accident).",
-  enforcementLevel: "mandatory",
-  validateResource: (args, report) => {
-    if (args.type !== "aws:cloudwatch/logGroup:LogGroup") return;
-    const days = (args.props as Props).retentionInDays;
+export const logGroupRetention = mandatory(
+  "log-groups-have-retention",
+  "CloudWatch log groups set a retention (never keep-forever by accident).",
+  (type, p, report) => {
+    if (type !== "aws:cloudwatch/logGroup:LogGroup") return;
+    const days = p.retentionInDays;
     if (typeof days !== "number" || days <= 0) report("retentionInDays must be set");
   },
-};
+);
 
 function portsOpenToWorld(rule: Props): [number, number] | null {
   const cidrs = [
@@ -128,36 +142,41 @@ function portsOpenToWorld(rule: Props): [number, number] | null {
   return [Number(rule.fromPort ?? 0), Number(rule.toPort ?? 65535)];
 }
 
-export const securityGroupIngress: ResourceValidationPolicy = {
-  name: "sg-world-ingress-only-public-ports",
-  description: `Ingress from 0.0.0.0/0 or ::/0 only on the app's public ports (${PUBLIC_PORTS.join(", ")}).`,
-  enforcementLevel: "mandatory",
-  validateResource: (args, report) => {
-    const p = args.props as Props;
+export const securityGroupIngress = mandatory(
+  "sg-world-ingress-only-public-ports",
+  `Ingress from 0.0.0.0/0 or ::/0 only on the app's public ports (policy config publicPorts; default ${PUBLIC_PORTS.join(", ")}).`,
+  (type, p, report, args) => {
+    const configured = args.getConfig?.<{ publicPorts?: number[] }>()?.publicPorts;
+    const allowed = configured && configured.length > 0 ? configured : PUBLIC_PORTS;
     const rules: Props[] = [];
-    if (args.type === "aws:ec2/securityGroup:SecurityGroup") rules.push(...(((p.ingress as Props[]) ?? []) as Props[]));
-    if (args.type === "aws:ec2/securityGroupRule:SecurityGroupRule" && p.type === "ingress") rules.push(p);
-    if (args.type === "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule") rules.push(p);
+    if (type === "aws:ec2/securityGroup:SecurityGroup") rules.push(...(((p.ingress as Props[]) ?? []) as Props[]));
+    if (type === "aws:ec2/securityGroupRule:SecurityGroupRule" && p.type === "ingress") rules.push(p);
+    if (type === "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule") rules.push(p);
     for (const r of rules) {
       const open = portsOpenToWorld(r);
       if (!open) continue;
       const [from, to] = open;
-      if (String(r.protocol ?? r.ipProtocol) === "-1" || from !== to || !PUBLIC_PORTS.includes(from)) {
+      if (String(r.protocol ?? r.ipProtocol) === "-1" || from !== to || !allowed.includes(from)) {
         report(
-          `ingress from the internet on ports ${from}-${to} (${String(r.protocol ?? r.ipProtocol)}); only ${PUBLIC_PORTS.join(", ")} may be public`,
+          `ingress from the internet on ports ${from}-${to} (${String(r.protocol ?? r.ipProtocol)}); only ${allowed.join(", ")} may be public`,
         );
       }
     }
   },
-};
+  {
+    configSchema: {
+      properties: {
+        publicPorts: { type: "array", items: { type: "integer", minimum: 1, maximum: 65535 }, default: PUBLIC_PORTS },
+      },
+    },
+  },
+);
 
-export const instancesHardened: ResourceValidationPolicy = {
-  name: "ec2-imdsv2-encrypted-volumes",
-  description: "Instances require IMDSv2 and encrypt every volume; EBS volumes are encrypted.",
-  enforcementLevel: "mandatory",
-  validateResource: (args, report) => {
-    const p = args.props as Props;
-    if (args.type === "aws:ec2/instance:Instance") {
+export const instancesHardened = mandatory(
+  "ec2-imdsv2-encrypted-volumes",
+  "Instances require IMDSv2 and encrypt every volume; EBS volumes are encrypted.",
+  (type, p, report) => {
+    if (type === "aws:ec2/instance:Instance") {
       if ((p.metadataOptions as Props | undefined)?.httpTokens !== "required")
         report('metadataOptions.httpTokens must be "required" (IMDSv2)');
       if ((p.rootBlockDevice as Props | undefined)?.encrypted !== true)
@@ -166,20 +185,17 @@ export const instancesHardened: ResourceValidationPolicy = {
         if (d.encrypted !== true) report(`ebsBlockDevice ${String(d.deviceName)} must be encrypted`);
       }
     }
-    if (args.type === "aws:ebs/volume:Volume" && p.encrypted !== true) report("EBS volume must be encrypted");
+    if (type === "aws:ebs/volume:Volume" && p.encrypted !== true) report("EBS volume must be encrypted");
   },
-};
+);
 
 const SECRET_ASSIGNMENT =
   /\b(API_TOKEN|[A-Z_]*PASSWORD|[A-Z_]*SECRET[A-Z_]*|AWS_SECRET_ACCESS_KEY)\s*=\s*['"]?[^\s'"$]{6,}/;
 
-export const noPlaintextSecrets: ResourceValidationPolicy = {
-  name: "no-plaintext-secrets",
-  description:
-    "Secrets never sit in plain text in known fields: instance user data, remote command scripts, SSM String parameters named like secrets.",
-  enforcementLevel: "mandatory",
-  validateResource: (args, report) => {
-    const p = args.props as Props;
+export const noPlaintextSecrets = mandatory(
+  "no-plaintext-secrets",
+  "Secrets never sit in plain text in known fields: instance user data, remote command scripts, SSM String parameters named like secrets.",
+  (type, p, report, args) => {
     const check = (field: string, value: unknown) => {
       if (typeof value === "string" && SECRET_ASSIGNMENT.test(value)) {
         report(
@@ -187,20 +203,20 @@ export const noPlaintextSecrets: ResourceValidationPolicy = {
         );
       }
     };
-    if (args.type === "aws:ec2/instance:Instance" || args.type === "aws:ec2/launchTemplate:LaunchTemplate")
+    if (type === "aws:ec2/instance:Instance" || type === "aws:ec2/launchTemplate:LaunchTemplate")
       check("userData", p.userData);
-    if (args.type === "command:remote:Command" || args.type === "command:local:Command") {
+    if (type === "command:remote:Command" || type === "command:local:Command") {
       for (const f of ["create", "update", "delete"]) check(f, p[f]);
     }
     if (
-      args.type === "aws:ssm/parameter:Parameter" &&
+      type === "aws:ssm/parameter:Parameter" &&
       /token|password|secret|key/i.test(String(p.name ?? args.name)) &&
       p.type !== "SecureString"
     ) {
       report("a secret-named SSM parameter must be a SecureString");
     }
   },
-};
+);
 
 export const resourcePolicies: ResourceValidationPolicy[] = [
   cloudtrailSecure,

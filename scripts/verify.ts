@@ -12,6 +12,7 @@ import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { DASHBOARD_UIDS, LOCAL_PORTS } from "../monitoring-config";
+import { pinnedFetch } from "./lib/pinned-fetch";
 
 export interface CheckResult {
   name: string;
@@ -19,9 +20,15 @@ export interface CheckResult {
   detail: string;
 }
 type Check = () => Promise<CheckResult>;
+/** How a check reaches its endpoint: plain fetch, or one pinned to the host's certificate (lib/pinned-fetch). */
+export type Fetcher = typeof fetch;
 
-async function getJson<T>(url: string, headers: Record<string, string> = {}): Promise<{ status: number; body: T }> {
-  const r = await fetch(url, { headers, signal: AbortSignal.timeout(10_000) });
+async function getJson<T>(
+  url: string,
+  headers: Record<string, string> = {},
+  f: Fetcher = fetch,
+): Promise<{ status: number; body: T }> {
+  const r = await f(url, { headers, signal: AbortSignal.timeout(10_000) });
   const text = await r.text();
   let body: unknown = text;
   try {
@@ -43,23 +50,29 @@ const guard =
     }
   };
 
-export const checkApp = (appUrl: string): Check =>
+export const checkApp = (appUrl: string, f: Fetcher = fetch): Check =>
   guard("app /health", async () => {
-    const r = await getJson<{ status?: string; reason?: string }>(`${appUrl}/health`);
+    const r = await getJson<{ status?: string; reason?: string }>(`${appUrl}/health`, {}, f);
     return result("app /health", r.status === 200, r.status === 200 ? "ok" : `HTTP ${r.status} ${r.body.reason ?? ""}`);
   });
 
-export const checkPrometheusReady = (url: string): Check =>
+/** Basic auth of Prometheus and Alertmanager on AWS (none locally). */
+export type WebAuth = { username: string; password: string } | undefined;
+/** The Authorization header of HTTP basic auth (none without credentials). */
+export const authHeaders = (auth: WebAuth): Record<string, string> =>
+  auth ? { authorization: `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString("base64")}` } : {};
+
+export const checkPrometheusReady = (url: string, auth?: WebAuth, f: Fetcher = fetch): Check =>
   guard("Prometheus ready", async () => {
-    const r = await fetch(`${url}/-/ready`, { signal: AbortSignal.timeout(10_000) });
+    const r = await f(`${url}/-/ready`, { headers: authHeaders(auth), signal: AbortSignal.timeout(10_000) });
     return result("Prometheus ready", r.ok, `HTTP ${r.status}`);
   });
 
-export const checkTargetsUp = (url: string): Check =>
+export const checkTargetsUp = (url: string, auth?: WebAuth, f: Fetcher = fetch): Check =>
   guard("Prometheus targets up", async () => {
     const r = await getJson<{
       data: { activeTargets: { labels: Record<string, string>; health: string; lastError: string }[] };
-    }>(`${url}/api/v1/targets?state=active`);
+    }>(`${url}/api/v1/targets?state=active`, authHeaders(auth), f);
     const targets = r.body.data.activeTargets;
     const down = targets.filter((t) => t.health !== "up");
     return result(
@@ -71,11 +84,11 @@ export const checkTargetsUp = (url: string): Check =>
     );
   });
 
-export const checkRules = (url: string): Check =>
+export const checkRules = (url: string, auth?: WebAuth, f: Fetcher = fetch): Check =>
   guard("Prometheus rules loaded", async () => {
     const r = await getJson<{
       data: { groups: { name: string; rules: { name: string; health: string; lastError?: string }[] }[] };
-    }>(`${url}/api/v1/rules`);
+    }>(`${url}/api/v1/rules`, authHeaders(auth), f);
     const rules = r.body.data.groups.flatMap((g) => g.rules);
     const bad = rules.filter((x) => x.health !== "ok" || x.lastError);
     return result(
@@ -87,19 +100,19 @@ export const checkRules = (url: string): Check =>
     );
   });
 
-export const checkAlertmanager = (url: string): Check =>
+export const checkAlertmanager = (url: string, auth?: WebAuth, f: Fetcher = fetch): Check =>
   guard("Alertmanager ready", async () => {
-    const r = await fetch(`${url}/-/ready`, { signal: AbortSignal.timeout(10_000) });
+    const r = await f(`${url}/-/ready`, { headers: authHeaders(auth), signal: AbortSignal.timeout(10_000) });
     return result("Alertmanager ready", r.ok, `HTTP ${r.status}`);
   });
 
-export const checkGrafana = (url: string, password: string): Check =>
+export const checkGrafana = (url: string, password: string, f: Fetcher = fetch): Check =>
   guard("Grafana healthy with dashboards", async () => {
-    const health = await getJson<{ database?: string }>(`${url}/api/health`);
+    const health = await getJson<{ database?: string }>(`${url}/api/health`, {}, f);
     if (health.status !== 200 || health.body.database !== "ok")
       return result("Grafana healthy with dashboards", false, `health HTTP ${health.status}`);
-    const auth = { authorization: `Basic ${Buffer.from(`admin:${password}`).toString("base64")}` };
-    const search = await getJson<{ uid: string }[]>(`${url}/api/search?type=dash-db`, auth);
+    const auth = authHeaders({ username: "admin", password });
+    const search = await getJson<{ uid: string }[]>(`${url}/api/search?type=dash-db`, auth, f);
     const found = new Set(Array.isArray(search.body) ? search.body.map((d) => d.uid) : []);
     const missing = Object.values(DASHBOARD_UIDS).filter((u) => !found.has(u));
     return result(
@@ -145,20 +158,43 @@ export interface StackOutputs {
   alertmanagerUrl: string;
   grafanaUrl?: string;
   grafanaAdminPassword?: string;
+  monitoringUser?: string;
+  monitoringPassword?: string;
+  /** SHA-256 fingerprints of the hosts' self-signed certificates: every https endpoint is pinned to its own. */
+  appCertificateSha256?: string;
+  monitoringCertificateSha256?: string;
   trailName?: string;
   guardDutyDetectorId?: string;
   logGroups?: Record<string, string>;
 }
 
+/**
+ * The fetch for endpoints under `url`: pinned to `fingerprint` for https. An https URL without a fingerprint is
+ * an error (verify never trusts a certificate blindly, and the hosts' are self-signed); http stays plain (local).
+ */
+export function fetcherFor(url: string, fingerprint: string | undefined, output: string): Fetcher {
+  if (!url.startsWith("https://")) return fetch;
+  if (!fingerprint) throw new Error(`${url} is https but the outputs have no ${output} to pin its certificate to`);
+  return pinnedFetch(fingerprint);
+}
+
 export function checksFor(o: StackOutputs, aws?: { region: string }): Check[] {
+  const auth: WebAuth =
+    o.monitoringUser && o.monitoringPassword
+      ? { username: o.monitoringUser, password: o.monitoringPassword }
+      : undefined;
+  const appFetch = fetcherFor(o.appUrl, o.appCertificateSha256, "appCertificateSha256");
+  const monFetch = fetcherFor(o.prometheusUrl, o.monitoringCertificateSha256, "monitoringCertificateSha256");
   const checks = [
-    checkApp(o.appUrl),
-    checkPrometheusReady(o.prometheusUrl),
-    checkTargetsUp(o.prometheusUrl),
-    checkRules(o.prometheusUrl),
-    checkAlertmanager(o.alertmanagerUrl),
+    checkApp(o.appUrl, appFetch),
+    checkPrometheusReady(o.prometheusUrl, auth, monFetch),
+    checkTargetsUp(o.prometheusUrl, auth, monFetch),
+    checkRules(o.prometheusUrl, auth, monFetch),
+    checkAlertmanager(o.alertmanagerUrl, auth, monFetch),
   ];
-  if (o.grafanaUrl && o.grafanaAdminPassword) checks.push(checkGrafana(o.grafanaUrl, o.grafanaAdminPassword));
+  if (o.grafanaUrl && o.grafanaAdminPassword) {
+    checks.push(checkGrafana(o.grafanaUrl, o.grafanaAdminPassword, monFetch));
+  }
   if (aws) {
     if (o.trailName) checks.push(checkTrail(new CloudTrailClient({ region: aws.region }), o.trailName));
     if (o.guardDutyDetectorId)

@@ -9,7 +9,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
-import { freePort, startService, tempDir, waitFor, REPO_ROOT } from "../../tests/helpers/service-process";
+import { freePort, startService, tempDir, waitFor, REPO_ROOT } from "../../scripts/lib/service-process";
 
 export const RESULTS_DIR = join(REPO_ROOT, "bench", "results");
 export const SUMMARY = join(RESULTS_DIR, "summary.json");
@@ -32,7 +32,11 @@ export type SummaryKey =
   | "unknown_url_new_series"
   | "ttd_service_down_s"
   | "ttd_slo_page_s"
-  | "instrumentation_cpu_ratio";
+  | "instrumentation_cpu_ratio"
+  | "metrics_render_p99_ms"
+  | "gc_observer_ratio"
+  | "eventloop_monitor_ratio"
+  | "preload_control_ratio";
 
 /** Quiet, unthrottled: logging at warn for every target (none logs per request), rate limit out of the way. */
 export const BENCH_ENV = { LOG_LEVEL: "warn", RATE_LIMIT_PER_MINUTE: "10000000" };
@@ -68,11 +72,21 @@ export function cpuSeconds(pid: number): number {
 }
 const CLOCK_TICKS = Number(spawnSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).stdout.trim()) || 100;
 
-/** TaskFlow with metrics on or off (METRICS=off removes the hooks and the registry entirely). */
-export async function startTaskflow(metrics: "on" | "off"): Promise<Target> {
-  const svc = await startService({ env: { ...BENCH_ENV, METRICS: metrics }, prefix: SERVER_PREFIX });
+/**
+ * TaskFlow with metrics on or off (METRICS=off removes the hooks and the registry entirely); `variant` adds
+ * node flags and environment to price one part alone (bench/collectors.ts) and names it.
+ */
+export async function startTaskflow(
+  metrics: "on" | "off",
+  variant?: { name: string; nodeArgs: string[]; env: Record<string, string> },
+): Promise<Target> {
+  const svc = await startService({
+    env: { ...BENCH_ENV, METRICS: metrics, ...variant?.env },
+    nodeArgs: variant?.nodeArgs,
+    prefix: SERVER_PREFIX,
+  });
   return {
-    name: `taskflow (metrics ${metrics})`,
+    name: `taskflow (metrics ${metrics}${variant ? `, ${variant.name}` : ""})`,
     url: svc.publicUrl,
     metricsUrl: svc.metricsUrl,
     token: svc.token,
@@ -237,15 +251,23 @@ export interface ContestOptions {
   connections: number;
 }
 
-/** Per workload, every paired round: a/b throughput and b/a CPU per request, with both sides' req/s. */
-export type ContestResult = Record<string, { ratios: number[]; cpuRatios: number[]; aRps: number[]; bRps: number[] }>;
+/**
+ * Per workload, every paired round: a/b throughput and b/a CPU per request, both sides' req/s, and whether a
+ * was the process started first in that round's pair.
+ */
+export type ContestResult = Record<
+  string,
+  { ratios: number[]; cpuRatios: number[]; aRps: number[]; bRps: number[]; aFirst: boolean[] }
+>;
 
 /**
  * Paired, concurrent measurement for effects of a few percent. Both servers run on the same CPU at the same
  * time, each under its own load generator, so the scheduler gives each an equal share of that CPU and both
  * see exactly the same machine conditions; the throughput ratio is then the ratio of work per request. Rounds
- * run in several fresh process pairs (start order alternating) because one process differs from another of
- * the same build by a few percent; run it with a = b to see that floor.
+ * run in several fresh process pairs because one process differs from another of the same build by a few
+ * percent; run it with a = b to see that floor. The start order alternates, and `pairs` must be even: on our
+ * VMs the process started first of a pair is measurably slower (up to ≈ 10 % in A/A runs), so only an equal
+ * number of pairs in each order lets summariseContest cancel that out.
  */
 export async function contest(
   startA: () => Promise<Target>,
@@ -253,9 +275,12 @@ export async function contest(
   opts: ContestOptions,
   log = console.log,
 ): Promise<ContestResult> {
+  if (!Number.isInteger(opts.pairs) || opts.pairs % 2 !== 0) {
+    throw new Error(`pairs must be even (each start order as often as the other), got ${opts.pairs}`);
+  }
   pinLoadGenerator();
   const out: ContestResult = Object.fromEntries(
-    WORKLOADS.map((w) => [w.name, { ratios: [], cpuRatios: [], aRps: [], bRps: [] }]),
+    WORKLOADS.map((w) => [w.name, { ratios: [], cpuRatios: [], aRps: [], bRps: [], aFirst: [] }]),
   );
   for (let pair = 0; pair < opts.pairs; pair++) {
     let a: Target;
@@ -281,6 +306,7 @@ export async function contest(
           o.cpuRatios.push(rb.cpuUs / ra.cpuUs);
           o.aRps.push(ra.rps);
           o.bRps.push(rb.rps);
+          o.aFirst.push(pair % 2 === 0);
           log(
             `  pair ${pair + 1}/${opts.pairs} ${w.name.padEnd(15)} round ${round + 1}/${opts.rounds}: ` +
               `${a.name} ${fmt(ra.rps)} req/s, ${b.name} ${fmt(rb.rps)} req/s, ratio ${(ra.rps / rb.rps).toFixed(3)}`,
@@ -293,6 +319,73 @@ export async function contest(
   }
   return out;
 }
+
+/**
+ * The order-balanced figure of paired ratios: the geometric mean of the median over pairs where a started first
+ * and the median over pairs where b did. A start-order effect f multiplies the one by f and divides the other by
+ * it, so it cancels; `order_effect` reports it (the first-started process's speed relative to the second's).
+ */
+function balanced(ratios: number[], aFirst: boolean[]): { ratio: number; orderEffect: number } {
+  const first = median(ratios.filter((_, i) => aFirst[i]));
+  const second = median(ratios.filter((_, i) => !aFirst[i]));
+  return { ratio: Math.sqrt(first * second), orderEffect: Math.sqrt(first / second) };
+}
+
+/**
+ * Per route: the order-balanced ratio (the headline), the plain median and range, the CPU-per-request ratio
+ * (balanced the same way), the start-order effect, and both sides' req/s.
+ */
+export const summariseContest = (r: ContestResult) =>
+  Object.fromEntries(
+    Object.entries(r).map(([route, x]) => {
+      const throughput = balanced(x.ratios, x.aFirst);
+      return [
+        route,
+        {
+          ratio: round3(throughput.ratio),
+          median: round3(median(x.ratios)),
+          min: round3(Math.min(...x.ratios)),
+          max: round3(Math.max(...x.ratios)),
+          cpu_ratio: round3(balanced(x.cpuRatios, x.aFirst).ratio),
+          order_effect: round3(throughput.orderEffect),
+          on_rps: Math.round(median(x.aRps)),
+          off_rps: Math.round(median(x.bRps)),
+          ratios: x.ratios.map(round3),
+          a_started_first: x.aFirst,
+        },
+      ];
+    }),
+  );
+
+/** The command-line flags every contest script takes (`npm run bench:overhead -- --pairs 4 …`). */
+export const CONTEST_DEFAULTS = { pairs: 4, control: 2, rounds: 2, seconds: 5, warmup: 2, connections: 50 };
+export type ContestFlags = typeof CONTEST_DEFAULTS;
+
+/** Run a contest of `pairs` process pairs with the flags' timing, and summarise it per route. */
+export async function runContest(
+  title: string,
+  startA: () => Promise<Target>,
+  startB: () => Promise<Target>,
+  flags: ContestFlags,
+  pairs: number,
+) {
+  console.log(`${title}, ${pairs} process pairs`);
+  const { rounds, seconds, warmup: warmupSeconds, connections } = flags;
+  return summariseContest(await contest(startA, startB, { pairs, rounds, seconds, warmupSeconds, connections }));
+}
+
+type Summary = ReturnType<typeof summariseContest>;
+/** The worst route's order-balanced ratio: the headline, so no route hides behind another. */
+export const worstRatio = (s: Summary) => Math.min(...Object.values(s).map((m) => m.ratio));
+/** One route's table row: the measured ratio with its spread and order effect, the A/A control beside it. */
+export const contestRow = (m: Summary[string], control: Summary[string] | undefined) => ({
+  ratio: m.ratio,
+  "min–max": `${m.min}–${m.max}`,
+  "CPU/req ratio": m.cpu_ratio,
+  "order effect": m.order_effect,
+  "A/A ratio": control?.ratio,
+  "A/A min–max": `${control?.min}–${control?.max}`,
+});
 
 /**
  * Throughput ratio a/b per workload: the median over rounds of the ratio within each round (a and b ran back

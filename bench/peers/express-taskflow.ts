@@ -12,20 +12,13 @@ import express, { type NextFunction, type Request, type Response } from "express
 import promBundle from "express-prom-bundle";
 import { createHash, randomUUID, timingSafeEqual } from "node:crypto";
 import { register } from "prom-client";
+import { applyMigrations, toTask, type TaskRow } from "../../service/src/db";
 
 const STATUSES = ["todo", "in_progress", "done"];
 const PRIORITIES = ["low", "medium", "high"];
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-interface Row {
-  id: string;
-  title: string;
-  description: string;
-  status: string;
-  priority: string;
-  created_at: string;
-  updated_at: string;
-}
+type Row = TaskRow;
 
 const env = (name: string, fallback?: string): string => {
   const v = process.env[name] ?? fallback;
@@ -37,17 +30,8 @@ const db = new Database(env("DB_PATH"));
 db.pragma("journal_mode = WAL");
 db.pragma("synchronous = FULL");
 db.pragma("busy_timeout = 5000");
-db.exec(`CREATE TABLE IF NOT EXISTS tasks (
-  id TEXT PRIMARY KEY,
-  title TEXT NOT NULL CHECK (length(title) BETWEEN 1 AND 200),
-  description TEXT NOT NULL DEFAULT '' CHECK (length(description) <= 2000),
-  status TEXT NOT NULL CHECK (status IN ('todo', 'in_progress', 'done')),
-  priority TEXT NOT NULL CHECK (priority IN ('low', 'medium', 'high')),
-  created_at TEXT NOT NULL,
-  updated_at TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS tasks_created ON tasks (created_at, id);
-CREATE INDEX IF NOT EXISTS tasks_status_created ON tasks (status, created_at, id);`);
+// The same schema as TaskFlow: the service's own migrations.
+applyMigrations(db);
 
 const sql = {
   insert: db.prepare(`INSERT INTO tasks (id, title, description, status, priority, created_at, updated_at)
@@ -63,16 +47,6 @@ const sql = {
   delete: db.prepare(`DELETE FROM tasks WHERE id = ?`),
   ping: db.prepare(`SELECT 1`),
 };
-
-const toTask = (r: Row) => ({
-  id: r.id,
-  title: r.title,
-  description: r.description,
-  status: r.status,
-  priority: r.priority,
-  createdAt: r.created_at,
-  updatedAt: r.updated_at,
-});
 
 /** Field validation with TaskFlow's limits; returns the first problem as a message naming the field. */
 function validate(body: unknown, partial: boolean): string | null {
@@ -157,8 +131,9 @@ tasks.post("/", (req, res) => {
     id: randomUUID(),
     title: b.title as string,
     description: b.description ?? "",
-    status: b.status ?? "todo",
-    priority: b.priority ?? "medium",
+    // validate() has checked both against TaskFlow's enums.
+    status: (b.status ?? "todo") as Row["status"],
+    priority: (b.priority ?? "medium") as Row["priority"],
     created_at: ts,
     updated_at: ts,
   };

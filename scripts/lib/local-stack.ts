@@ -12,10 +12,11 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { join, resolve } from "node:path";
 import {
+  durationSeconds,
   LOCAL_PORTS,
   localEndpoints,
   renderBundle,
@@ -28,7 +29,9 @@ import { ensureBinaries, which, type BinaryPaths } from "./binaries";
 import { writeBundle } from "./bundle-io";
 import { freePort, portInUse, waitFor } from "./net";
 
-export const REPO_ROOT = resolve(__dirname, "..", "..");
+import { REPO_ROOT } from "./paths";
+
+export { REPO_ROOT };
 export type Ports = typeof LOCAL_PORTS;
 export type ProcessName = "service" | "node" | "blackbox" | "prometheus" | "alertmanager" | "grafana";
 
@@ -95,7 +98,44 @@ export function localSettings(
   return settingsForStack(profile, { ...extra, ...localEndpoints(ports) });
 }
 
-function startReceiver(port: number, sink: Notification[], onNote: (n: Notification) => void): Promise<Server> {
+/** The receiver's own page when the Watchdog heartbeat stops: the local dead man's switch. */
+export const HEARTBEAT_MISSING = "HeartbeatMissing";
+
+/**
+ * The notification receiver of the local stack: Alertmanager's webhooks, one path per receiver. It also plays
+ * the part the AWS stack gives a CloudWatch alarm on the heartbeat topic: once armed (when the stack is up),
+ * when no heartbeat (Watchdog) has arrived for `heartbeatTimeoutMs` (twice that for the first one: missing
+ * counts as breaching, but Prometheus must evaluate and Alertmanager group it first), it pages
+ * HeartbeatMissing itself, and resolves it when heartbeats come back. Nothing else notices a dead
+ * Prometheus or Alertmanager.
+ */
+function startReceiver(
+  port: number,
+  sink: Notification[],
+  onNote: (n: Notification) => void,
+  heartbeatTimeoutMs: number,
+): Promise<Server & { arm(): void }> {
+  let deadline = Infinity;
+  let missing = false;
+  const note = (n: Notification) => {
+    sink.push(n);
+    onNote(n);
+  };
+  const deadMansSwitch = (status: Notification["status"]) =>
+    note({
+      receiver: "page",
+      status,
+      alertname: HEARTBEAT_MISSING,
+      labels: { alertname: HEARTBEAT_MISSING, severity: "critical", source: "receiver" },
+      receivedAt: Date.now(),
+    });
+  const timer = setInterval(() => {
+    if (!missing && Date.now() > deadline) {
+      missing = true;
+      deadMansSwitch("firing");
+    }
+  }, 250);
+  timer.unref();
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
@@ -104,16 +144,22 @@ function startReceiver(port: number, sink: Notification[], onNote: (n: Notificat
         const body = JSON.parse(Buffer.concat(chunks).toString("utf8")) as {
           alerts?: { status: "firing" | "resolved"; labels: Record<string, string> }[];
         };
+        const receiver = (req.url ?? "/").replace(/^\//, "") || "default";
         for (const a of body.alerts ?? []) {
-          const n: Notification = {
-            receiver: (req.url ?? "/").replace(/^\//, "") || "default",
+          note({
+            receiver,
             status: a.status,
             alertname: a.labels.alertname ?? "",
             labels: a.labels,
             receivedAt: Date.now(),
-          };
-          sink.push(n);
-          onNote(n);
+          });
+        }
+        if (receiver === "heartbeat") {
+          if (deadline !== Infinity) deadline = Date.now() + heartbeatTimeoutMs;
+          if (missing) {
+            missing = false;
+            deadMansSwitch("resolved");
+          }
         }
         res.writeHead(200).end("ok");
       } catch {
@@ -121,9 +167,13 @@ function startReceiver(port: number, sink: Notification[], onNote: (n: Notificat
       }
     });
   });
+  server.on("close", () => clearInterval(timer));
+  const arm = () => {
+    deadline = Date.now() + 2 * heartbeatTimeoutMs;
+  };
   return new Promise((res, rej) => {
     server.once("error", rej);
-    server.listen(port, "127.0.0.1", () => res(server));
+    server.listen(port, "127.0.0.1", () => res(Object.assign(server, { arm })));
   });
 }
 
@@ -154,6 +204,11 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
   const dir = resolve(opts.dir ?? join(REPO_ROOT, ".local"));
   const bundleDir = join(dir, "bundle");
   const dataDir = join(dir, "data");
+  // Each run starts with fresh Alertmanager state (notification log, silences) and keeps the TSDB: a notification
+  // log kept from a run stopped mid-incident counts a re-fired alert as already notified until repeat_interval
+  // passes, so a drill repeated within the hour would never page. A restart within a run (startProcess) keeps
+  // the state, as a restart on the monitoring host does.
+  rmSync(join(dataDir, "alertmanager"), { recursive: true, force: true });
   for (const d of ["prometheus", "alertmanager", "grafana"]) mkdirSync(join(dataDir, d), { recursive: true });
   const token = opts.token ?? randomBytes(24).toString("base64url");
   const grafanaBin = which(["grafana", "grafana-server"]);
@@ -167,10 +222,20 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
 
   const notifications: Notification[] = [];
   const waiters = new Set<() => void>();
-  const receiver = await startReceiver(ports.receiver, notifications, (n) => {
-    opts.onNotification?.(n);
-    for (const w of waiters) w();
-  });
+  // Three heartbeats missed, plus a group interval of slack (Alertmanager sends on its group ticks).
+  const heartbeatTimeoutMs =
+    (3 * durationSeconds(settings.alertmanager.heartbeatRepeatInterval) +
+      durationSeconds(settings.alertmanager.groupInterval)) *
+    1000;
+  const receiver = await startReceiver(
+    ports.receiver,
+    notifications,
+    (n) => {
+      opts.onNotification?.(n);
+      for (const w of waiters) w();
+    },
+    heartbeatTimeoutMs,
+  );
 
   const u = (port: number) => `http://127.0.0.1:${port}`;
   const specs: Record<
@@ -273,6 +338,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
   const order: ProcessName[] = ["service", "node", "blackbox", "alertmanager", "prometheus", "grafana"];
   try {
     for (const name of order) await start(name);
+    receiver.arm();
   } catch (err) {
     for (const name of [...order].reverse()) await stopProcess(name, "SIGKILL");
     receiver.close();

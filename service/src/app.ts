@@ -5,7 +5,7 @@ import underPressure from "@fastify/under-pressure";
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { ServiceConfig } from "./config";
+import { DEFAULT_BODY_LIMIT_BYTES, type ServiceConfig } from "./config";
 import { TaskStore } from "./db";
 import { ServiceMetrics, UNMATCHED_ROUTE } from "./metrics";
 import { FaultState, faultPlugin, faultRoutes } from "./plugins/fault";
@@ -26,6 +26,10 @@ export type BuildOptions = Pick<
 > & {
   /** Replace the logger destination (tests capture log lines this way). */
   logStream?: NodeJS.WritableStream;
+  /** Largest accepted request body (default 16 KiB: BODY_LIMIT_BYTES); larger ones get 413. */
+  bodyLimitBytes?: number;
+  /** Believe X-Forwarded-For from a proxy on loopback (TRUST_PROXY=loopback); default off. */
+  trustProxy?: "off" | "loopback";
   /** How long shutdown waits for in-flight requests before cutting connections (default 10 s). */
   drainTimeoutMs?: number;
   /** Under-pressure limits; defaults suit a small instance. */
@@ -76,7 +80,9 @@ export async function buildApp(opts: BuildOptions): Promise<Service> {
 
   const app = Fastify({
     logger: loggerOptions(opts),
-    bodyLimit: 16 * 1024,
+    // proxy-addr's named range: X-Forwarded-For counts only when the connection comes from 127.0.0.0/8 or ::1.
+    ...(opts.trustProxy === "loopback" ? { trustProxy: "loopback" } : {}),
+    bodyLimit: opts.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES,
     genReqId: (req) => {
       const incoming = req.headers["x-request-id"];
       return typeof incoming === "string" && REQUEST_ID.test(incoming) ? incoming : randomUUID();
@@ -149,12 +155,12 @@ export async function buildApp(opts: BuildOptions): Promise<Service> {
   });
 
   app.get("/", async () => ({ name: SERVICE_NAME, version: VERSION }));
-  app.get("/health", async (_req, reply) => health(store, reply));
+  app.get("/health", async (req, reply) => health(store, req, reply));
   await app.register(tasksPlugin, { prefix: "/tasks", store, apiToken: opts.apiToken, metrics });
 
   const metricsApp = Fastify({ logger: loggerOptions(opts), bodyLimit: 1024 });
   metricsApp.setErrorHandler((error: FastifyError, req, reply) => replyError(error, req, reply));
-  metricsApp.get("/health", async (_req, reply) => health(store, reply));
+  metricsApp.get("/health", async (req, reply) => health(store, req, reply));
   if (metrics) {
     const m = metrics;
     metricsApp.get("/metrics", async (_req, reply) => {
@@ -179,17 +185,20 @@ export async function buildApp(opts: BuildOptions): Promise<Service> {
       cut.unref();
       await Promise.allSettled([app.close(), metricsApp.close()]);
       clearTimeout(cut);
+      metrics?.stop();
       store.close();
     },
   };
 }
 
-async function health(store: TaskStore, reply: FastifyReply) {
+/** `/health`: a fixed reason in the answer (it is public); the database's own error only in the log. */
+async function health(store: TaskStore, req: FastifyRequest, reply: FastifyReply) {
   try {
     store.ping();
     return { status: "ok" };
   } catch (err) {
-    return reply.code(503).send({ status: "unavailable", reason: `database unusable: ${(err as Error).message}` });
+    req.log.error({ event: "health_failed", err }, "database unusable");
+    return reply.code(503).send({ status: "unavailable", reason: "database unavailable" });
   }
 }
 

@@ -2,6 +2,7 @@
  * Service configuration, read once from the environment and validated.
  * An invalid value stops start-up with a message naming the variable, the value and what is allowed.
  */
+import { DEFAULT_PORTS } from "./contract";
 export interface ServiceConfig {
   host: string;
   port: number;
@@ -15,6 +16,11 @@ export interface ServiceConfig {
   metricsEnabled: boolean;
   logLevel: string;
   bodyLimitBytes: number;
+  /**
+   * Whose X-Forwarded-For to believe for the client address (rate limits, logs): `off`, or `loopback` when a
+   * proxy on the same host forwards to the service (the AWS app host's edge).
+   */
+  trustProxy: "off" | "loopback";
 }
 
 export class ConfigError extends Error {
@@ -23,6 +29,9 @@ export class ConfigError extends Error {
     this.name = "ConfigError";
   }
 }
+
+/** Largest request body the public API accepts by default (16 KiB). */
+export const DEFAULT_BODY_LIMIT_BYTES = 16 * 1024;
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 
@@ -54,9 +63,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig 
   }
   return {
     host: env.HOST || "0.0.0.0",
-    port: integer(env, "PORT", 3000, 0, 65535),
+    port: integer(env, "PORT", DEFAULT_PORTS.app, 0, 65535),
     metricsHost: env.METRICS_HOST || env.HOST || "0.0.0.0",
-    metricsPort: integer(env, "METRICS_PORT", 9464, 0, 65535),
+    metricsPort: integer(env, "METRICS_PORT", DEFAULT_PORTS.metrics, 0, 65535),
     apiToken,
     dbPath: env.DB_PATH || "./data/taskflow.db",
     rateLimitPerMinute: integer(env, "RATE_LIMIT_PER_MINUTE", 600, 1, 10_000_000),
@@ -64,6 +73,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig 
     faultInjection: oneOf(env, "FAULT_INJECTION", "off", ["on", "off"] as const) === "on",
     metricsEnabled: oneOf(env, "METRICS", "on", ["on", "off"] as const) === "on",
     logLevel: oneOf(env, "LOG_LEVEL", "info", LOG_LEVELS),
-    bodyLimitBytes: 16 * 1024,
+    bodyLimitBytes: integer(env, "BODY_LIMIT_BYTES", DEFAULT_BODY_LIMIT_BYTES, 1024, 1024 * 1024),
+    trustProxy: oneOf(env, "TRUST_PROXY", "off", ["off", "loopback"] as const),
   };
 }

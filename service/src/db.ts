@@ -36,7 +36,8 @@ export interface Cursor {
 /** Called with each statement's operation name and duration; the metrics layer plugs in here. */
 export type QueryObserver = (operation: string, seconds: number) => void;
 
-interface Row {
+/** A row of the tasks table. */
+export interface TaskRow {
   id: string;
   title: string;
   description: string;
@@ -64,7 +65,8 @@ const MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> = [
   },
 ];
 
-const toTask = (r: Row): Task => ({
+/** A row as the API shows it. */
+export const toTask = (r: TaskRow): Task => ({
   id: r.id,
   title: r.title,
   description: r.description,
@@ -74,10 +76,10 @@ const toTask = (r: Row): Task => ({
   updatedAt: r.updated_at,
 });
 
-/** A write waiting for the next group commit. */
 /** What one write in a group commit came to: its value, or the error its savepoint rolled back on. */
 type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 
+/** A write waiting for the next group commit. */
 interface PendingWrite {
   run: () => unknown;
   resolve: (value: unknown) => void;
@@ -156,19 +158,7 @@ export class TaskStore {
   }
 
   private migrate(): void {
-    this.db.exec(
-      `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)`,
-    );
-    const applied = new Set(
-      (this.db.prepare(`SELECT version FROM schema_migrations`).all() as { version: number }[]).map((r) => r.version),
-    );
-    for (const m of MIGRATIONS) {
-      if (applied.has(m.version)) continue;
-      this.db.transaction(() => {
-        this.db.exec(m.sql);
-        this.db.prepare(`INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)`).run(m.version, now());
-      })();
-    }
+    applyMigrations(this.db);
   }
 
   private timed<T>(operation: string, fn: () => T): T {
@@ -183,7 +173,7 @@ export class TaskStore {
 
   create(input: NewTask): Promise<Task> {
     const ts = now();
-    const row: Row = {
+    const row: TaskRow = {
       id: randomUUID(),
       title: input.title,
       description: input.description ?? "",
@@ -199,7 +189,7 @@ export class TaskStore {
   }
 
   get(id: string): Task | undefined {
-    const row = this.timed("get", () => this.stmt.get.get(id) as Row | undefined);
+    const row = this.timed("get", () => this.stmt.get.get(id) as TaskRow | undefined);
     return row && toTask(row);
   }
 
@@ -208,8 +198,8 @@ export class TaskStore {
     const params = { createdAt: opts.after?.createdAt ?? "", id: opts.after?.id ?? "", limit: opts.limit + 1 };
     const rows = this.timed("list", () =>
       opts.status
-        ? (this.stmt.listByStatus.all({ ...params, status: opts.status }) as Row[])
-        : (this.stmt.listAll.all(params) as Row[]),
+        ? (this.stmt.listByStatus.all({ ...params, status: opts.status }) as TaskRow[])
+        : (this.stmt.listAll.all(params) as TaskRow[]),
     );
     const items = rows.slice(0, opts.limit).map(toTask);
     const last = items[items.length - 1];
@@ -219,9 +209,9 @@ export class TaskStore {
   update(id: string, patch: TaskPatch): Promise<Task | undefined> {
     return this.write(() =>
       this.timed("update", () => {
-        const current = this.stmt.get.get(id) as Row | undefined;
+        const current = this.stmt.get.get(id) as TaskRow | undefined;
         if (!current) return undefined;
-        const next: Row = {
+        const next: TaskRow = {
           ...current,
           title: patch.title ?? current.title,
           description: patch.description ?? current.description,
@@ -292,6 +282,24 @@ export class TaskStore {
     this.flush();
     this.closed = true;
     this.db.close();
+  }
+}
+
+/**
+ * Bring a database to the current schema: each migration runs once, in order, recorded in schema_migrations.
+ * Exported so the benchmark peer runs on exactly the service's schema.
+ */
+export function applyMigrations(db: Database.Database): void {
+  db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)`);
+  const applied = new Set(
+    (db.prepare(`SELECT version FROM schema_migrations`).all() as { version: number }[]).map((r) => r.version),
+  );
+  for (const m of MIGRATIONS) {
+    if (applied.has(m.version)) continue;
+    db.transaction(() => {
+      db.exec(m.sql);
+      db.prepare(`INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)`).run(m.version, now());
+    })();
   }
 }
 

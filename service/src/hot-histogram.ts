@@ -42,6 +42,8 @@ export class HistogramSeries {
 
 export class HotHistogram {
   private readonly series: HistogramSeries[] = [];
+  /** The sample lines' fixed parts, in the order of `series`. */
+  private readonly lines: SeriesLines[] = [];
   private readonly bySignature = new Map<string, HistogramSeries>();
   private readonly boundText: string[];
 
@@ -76,33 +78,55 @@ export class HotHistogram {
       s = new HistogramSeries(this.bounds, labelText);
       this.bySignature.set(signature, s);
       this.series.push(s);
+      this.lines.push(this.linesFor(labelText));
     }
     return s;
   }
 
   /** The histogram (and its counter) in the Prometheus text format (version 0.0.4), ending with a line feed. */
   render(): string {
-    const out: string[] = [];
+    // Every sample line's name and labels were written once, when its series was created (SeriesLines): a
+    // scrape only appends numbers, so /metrics allocates little beyond its own output.
+    let out = "";
+    if (this.counter) {
+      out += `# HELP ${this.counter.name} ${escapeHelp(this.counter.help)}\n# TYPE ${this.counter.name} counter\n`;
+      for (let i = 0; i < this.series.length; i++) out += this.lines[i].counter + this.series[i].count + "\n";
+    }
+    out += `# HELP ${this.name} ${escapeHelp(this.help)}\n# TYPE ${this.name} histogram\n`;
+    for (let i = 0; i < this.series.length; i++) {
+      const s = this.series[i];
+      const l = this.lines[i];
+      let cumulative = 0;
+      for (let b = 0; b < s.buckets.length; b++) {
+        cumulative += s.buckets[b];
+        out += l.buckets[b] + cumulative + "\n";
+      }
+      out += l.inf + s.count + "\n" + l.sum + s.sum + "\n" + l.count + s.count + "\n";
+    }
+    return out;
+  }
+
+  /** The fixed part of each of a series' sample lines: name, braces and labels, and the space before the value. */
+  private linesFor(labelText: string): SeriesLines {
     /** `{a="1",le="0.5"}`, `{a="1"}`, `{le="0.5"}` or nothing, from the series' labels and an extra one. */
-    const braces = (labelText: string, extra = "") => {
+    const braces = (extra = "") => {
       const all = [labelText, extra].filter(Boolean).join(",");
       return all ? `{${all}}` : "";
     };
-    if (this.counter) {
-      out.push(`# HELP ${this.counter.name} ${escapeHelp(this.counter.help)}`, `# TYPE ${this.counter.name} counter`);
-      for (const s of this.series) out.push(`${this.counter.name}${braces(s.labelText)} ${s.count}`);
-    }
-    out.push(`# HELP ${this.name} ${escapeHelp(this.help)}`, `# TYPE ${this.name} histogram`);
-    for (const s of this.series) {
-      let cumulative = 0;
-      s.buckets.forEach((n, i) => {
-        cumulative += n;
-        out.push(`${this.name}_bucket${braces(s.labelText, `le="${this.boundText[i]}"`)} ${cumulative}`);
-      });
-      out.push(`${this.name}_bucket${braces(s.labelText, 'le="+Inf"')} ${s.count}`);
-      out.push(`${this.name}_sum${braces(s.labelText)} ${s.sum}`);
-      out.push(`${this.name}_count${braces(s.labelText)} ${s.count}`);
-    }
-    return out.join("\n") + "\n";
+    return {
+      counter: this.counter ? `${this.counter.name}${braces()} ` : "",
+      buckets: this.boundText.map((le) => `${this.name}_bucket${braces(`le="${le}"`)} `),
+      inf: `${this.name}_bucket${braces('le="+Inf"')} `,
+      sum: `${this.name}_sum${braces()} `,
+      count: `${this.name}_count${braces()} `,
+    };
   }
+}
+
+interface SeriesLines {
+  counter: string;
+  buckets: string[];
+  inf: string;
+  sum: string;
+  count: string;
 }

@@ -1,8 +1,9 @@
-import { Counter, Gauge, Registry, collectDefaultMetrics } from "prom-client";
+import { Counter, Gauge, Registry } from "prom-client";
+import { METRIC_NAMES, UNMATCHED_ROUTE } from "./contract";
+import { collectNodeMetrics } from "./event-loop-lag";
 import { HotHistogram, type HistogramSeries } from "./hot-histogram";
 
-/** Label value used for every request that matched no route, so unknown URLs add no series. */
-export const UNMATCHED_ROUTE = "unmatched";
+export { UNMATCHED_ROUTE };
 
 /** Buckets (seconds) for a fast JSON API: 1 ms … 10 s, dense around the 100–500 ms latency objectives. */
 const HTTP_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -18,17 +19,17 @@ export type TaskCounter = () => Record<string, number>;
 export class ServiceMetrics {
   readonly registry = new Registry();
   readonly httpDuration = new HotHistogram(
-    "http_request_duration_seconds",
+    METRIC_NAMES.httpDuration,
     "Time from receiving a request to sending its response, in seconds.",
     ["method", "route", "status_code"],
     HTTP_BUCKETS,
     {
-      name: "http_requests_total",
+      name: METRIC_NAMES.httpRequests,
       help: "HTTP requests served on the public port, by method, route template and status code.",
     },
   );
   readonly dbDuration = new HotHistogram(
-    "taskflow_db_query_duration_seconds",
+    METRIC_NAMES.dbQueryDuration,
     "SQLite statement execution time, in seconds, by operation.",
     ["operation"],
     DB_BUCKETS,
@@ -69,11 +70,15 @@ export class ServiceMetrics {
     return this.registry.contentType;
   }
 
+  /** Stops the event-loop lag timer (the service's close calls it). */
+  readonly stop: () => void;
+
   constructor(version: string, countTasks: TaskCounter) {
     const registers = [this.registry];
-    collectDefaultMetrics({ register: this.registry });
+    // prom-client's default Node metrics, the event-loop lag sampled by a cheap timer (event-loop-lag.ts).
+    this.stop = collectNodeMetrics(this.registry);
     new Gauge({
-      name: "taskflow_tasks",
+      name: METRIC_NAMES.tasks,
       help: "Tasks currently stored, by status.",
       labelNames: ["status"],
       registers,
@@ -83,24 +88,24 @@ export class ServiceMetrics {
       },
     });
     this.authFailures = new Counter({
-      name: "taskflow_auth_failures_total",
+      name: METRIC_NAMES.authFailures,
       help: "Requests to /tasks refused with 401, by reason (missing, malformed, invalid).",
       labelNames: ["reason"],
       registers,
     });
     for (const reason of ["missing", "malformed", "invalid"]) this.authFailures.inc({ reason }, 0);
     this.rateLimited = new Counter({
-      name: "taskflow_rate_limited_total",
+      name: METRIC_NAMES.rateLimited,
       help: "Requests refused with 429 by the per-client rate limit.",
       registers,
     });
     this.slowQueries = new Counter({
-      name: "taskflow_db_slow_queries_total",
+      name: METRIC_NAMES.dbSlowQueries,
       help: "SQLite statements slower than SLOW_QUERY_MS.",
       registers,
     });
     new Gauge({
-      name: "taskflow_build_info",
+      name: METRIC_NAMES.buildInfo,
       help: "Always 1; the version label identifies the running build.",
       labelNames: ["version"],
       registers,

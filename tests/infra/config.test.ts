@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError, archOf, parseSettings, type RawConfig } from "../../components/config";
-import { stackConfig, TEST_API_TOKEN } from "./harness";
+import { stackConfig, TEST_API_TOKEN } from "../../scripts/lib/program-mocks";
 
 /** The raw config of a stack as the CLI would pass it (keys without the project prefix). */
 function raw(stack: "dev" | "prod", overrides: Record<string, unknown> = {}): RawConfig {
@@ -20,7 +20,8 @@ describe("stack config validation (pure; no Pulumi engine)", () => {
   it("dev and prod parse with their documented defaults", () => {
     const dev = parse("dev");
     expect(dev).toMatchObject({
-      isProd: false,
+      environment: "dev",
+      protection: { keepData: false },
       network: { vpcCidr: "10.40.0.0/16", azCount: 2 },
       app: {
         instanceType: "t4g.small",
@@ -34,20 +35,19 @@ describe("stack config validation (pure; no Pulumi engine)", () => {
         trailLogRetentionDays: 14,
         flowLogRetentionDays: 7,
         forceDestroy: true,
-        protectAuditData: false,
         guardDutyFindingFrequency: "SIX_HOURS",
       },
     });
     const prod = parse("prod");
     expect(prod).toMatchObject({
-      isProd: true,
+      environment: "prod",
+      protection: { keepData: true },
       network: { vpcCidr: "10.50.0.0/16", azCount: 3 },
-      monitoring: { alertEmail: "oncall@example.com", retainData: true, prometheusRetention: "30d" },
+      monitoring: { alertEmail: "oncall@example.com", prometheusRetention: "30d" },
       security: {
         trailLogRetentionDays: 365,
         trailBucketExpireDays: 2555,
         forceDestroy: false,
-        protectAuditData: true,
         guardDutyFindingFrequency: "FIFTEEN_MINUTES",
       },
     });

@@ -9,7 +9,14 @@ import {
   type SimulationRequestPrincipal,
 } from "@cloud-copilot/iam-simulate";
 import { beforeAll, describe, expect, it } from "vitest";
-import { ACCOUNT, runStack, type StackRun } from "./harness";
+import {
+  alertTopicPolicy,
+  monitoringRolePolicy,
+  trailArnOf,
+  trailBucketPolicy,
+  trailKeyPolicy,
+} from "../../components/policy-documents";
+import { ACCOUNT, runStack, type StackRun } from "../../scripts/lib/program-mocks";
 
 let run: StackRun;
 let bucketPolicy: unknown;
@@ -25,8 +32,8 @@ beforeAll(async () => {
   const bp = run.byType("aws:s3/bucketPolicy:BucketPolicy").find((p) => p.name.endsWith("-trail"))!;
   bucketPolicy = JSON.parse(bp.inputs.policy as string);
   bucketArn = run.byType("aws:s3/bucket:Bucket").find((b) => b.name.endsWith("-trail"))!.state.arn as string;
-  topicPolicy = JSON.parse(run.one("aws:sns/topicPolicy:TopicPolicy").inputs.policy as string);
-  topicArn = run.one("aws:sns/topic:Topic").state.arn as string;
+  topicPolicy = JSON.parse(run.one("aws:sns/topicPolicy:TopicPolicy", "-alerts").inputs.policy as string);
+  topicArn = run.one("aws:sns/topic:Topic", "-alerts").state.arn as string;
   keyPolicy = JSON.parse(run.one("aws:kms/key:Key", "trail-key").inputs.policy as string);
   trailArn = `arn:aws:cloudtrail:${run.region}:${ACCOUNT}:trail/observed-app-dev-trail`;
   ruleArn = run.one("aws:cloudwatch/eventRule:EventRule").state.arn as string;
@@ -38,10 +45,11 @@ async function decide(
   action: string,
   resource: string,
   context: Record<string, string | string[]>,
+  identityPolicy?: unknown,
 ): Promise<string> {
   const sim: Simulation = {
     request: { principal, action, resource: { resource, accountId: ACCOUNT }, contextVariables: context },
-    identityPolicies: [],
+    identityPolicies: identityPolicy ? [{ name: "role-policy", policy: identityPolicy }] : [],
     serviceControlPolicies: [],
     resourceControlPolicies: [],
     resourcePolicy,
@@ -52,6 +60,37 @@ async function decide(
 }
 
 describe("IAM simulation of the rendered policies (mock-level)", () => {
+  it("the program renders exactly the pure documents of components/policy-documents.ts", () => {
+    const scope = { partition: "aws", account: ACCOUNT, region: run.region };
+    expect(bucketPolicy).toEqual(trailBucketPolicy(scope, { bucketArn, trailArn }));
+    expect(keyPolicy).toEqual(trailKeyPolicy(scope, trailArn));
+    expect(topicPolicy).toEqual(alertTopicPolicy(scope, { topicArn, findingsRuleArn: ruleArn }));
+    expect(trailArnOf(scope, "observed-app-dev-trail")).toBe(trailArn);
+  });
+
+  it("the monitoring role reads the app's log group, and neither the CloudTrail nor the flow-log group", async () => {
+    const role = run.one("aws:iam/rolePolicy:RolePolicy", "-monitoring-role");
+    const policy = JSON.parse(role.inputs.policy as string) as unknown;
+    const group = (name: string) => run.one("aws:cloudwatch/logGroup:LogGroup", name).state.arn as string;
+    const [app, cloudtrail, flowLogs] = [group("-app-logs"), group("-trail"), group("-flow-logs")];
+    const topics = ["-alerts", "-tickets", "-heartbeat"].map(
+      (t) => run.one("aws:sns/topic:Topic", t).state.arn as string,
+    );
+    const keyArn = run.byType("aws:kms/key:Key").find((k) => k.name.endsWith("-alerts-key"))?.state.arn as string;
+    expect(policy).toEqual(monitoringRolePolicy({ topicArns: topics, topicKeyArn: keyArn, appLogGroupArn: app }));
+    const principal = `arn:aws:iam::${ACCOUNT}:role/observed-app-dev-monitoring-role`;
+    const read = (action: string, resource: string) => decide(undefined, principal, action, resource, {}, policy);
+    for (const action of ["logs:FilterLogEvents", "logs:StartQuery"]) {
+      expect(await read(action, app), `${action} app`).toBe("Allowed");
+      expect(await read(action, cloudtrail), `${action} cloudtrail`).toBe("ImplicitlyDenied");
+      expect(await read(action, flowLogs), `${action} flow logs`).toBe("ImplicitlyDenied");
+    }
+    expect(await read("logs:GetLogEvents", `${app}:log-stream:taskflow-blue-i-0123`)).toBe("Allowed");
+    expect(await read("logs:GetLogEvents", `${cloudtrail}:log-stream:${ACCOUNT}_CloudTrail_eu-west-1`)).toBe(
+      "ImplicitlyDenied",
+    );
+  });
+
   const tls = { "aws:SecureTransport": "true" };
   const writeCtx = () => ({ ...tls, "aws:SourceArn": trailArn, "s3:x-amz-acl": "bucket-owner-full-control" });
 

@@ -4,14 +4,19 @@
  * Reads the stack from MOCK_STACK, and prints a JSON summary of the declared resources at exit.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { mockCalls, mockState, stackConfig, TEST_API_TOKEN } from "./harness";
+import { SECRET_KEYS } from "../../components/config";
+import { mockCalls, mockState, stackConfig, TEST_API_TOKEN } from "../../scripts/lib/program-mocks";
 
+process.env.OBSERVED_APP_PREFLIGHT ??= "off";
 const stack = (process.env.MOCK_STACK ?? "dev") as "dev" | "prod";
 const config = stackConfig(stack, { apiToken: TEST_API_TOKEN });
 const region = config["aws:region"];
 const calls = mockCalls(region);
 const types: string[] = [];
-pulumi.runtime.setAllConfig(config, ["observed-app:apiToken"]);
+pulumi.runtime.setAllConfig(
+  config,
+  SECRET_KEYS.map((k) => `observed-app:${k}`),
+);
 void pulumi.runtime.setMocks(
   {
     newResource: (args) => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { resourcePolicies, stackPolicies } from "../../policy/policies";
+import { resourcePolicies, securityGroupIngress, stackPolicies } from "../../policy/policies";
 import { runPolicies } from "./policy-run";
 
 type Fixture = { type: string; name: string; inputs: Record<string, unknown> };
@@ -138,4 +138,26 @@ describe("policy pack fixtures (mock-level: policies run without the Pulumi engi
       ).toBe(true);
     });
   }
+});
+
+describe("sg-world-ingress-only-public-ports honours a stack's own appPort through policy config", () => {
+  const rule = {
+    type: "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+    props: { ipProtocol: "tcp", fromPort: 8080, toPort: 8080, cidrIpv4: "0.0.0.0/0" },
+  };
+  const violations = (config?: { publicPorts: number[] }) => {
+    const found: string[] = [];
+    const validate = securityGroupIngress.validateResource as (a: unknown, report: (m: string) => void) => void;
+    validate({ ...rule, name: "app-public-0", getConfig: config ? () => config : undefined }, (m) => found.push(m));
+    return found;
+  };
+
+  it("an appPort of 8080 open to the world fails with the default list", () => {
+    expect(violations()).toEqual([expect.stringMatching(/ports 8080-8080.*only 3000, 80, 443/)]);
+  });
+
+  it("and passes when the pack is configured with publicPorts [8080, 80, 443]", () => {
+    expect(violations({ publicPorts: [8080, 80, 443] })).toEqual([]);
+    expect(securityGroupIngress.configSchema?.properties?.publicPorts).toMatchObject({ type: "array" });
+  });
 });

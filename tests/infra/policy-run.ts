@@ -1,6 +1,6 @@
 import type { PolicyResource, ResourceValidationArgs, StackValidationArgs } from "@pulumi/policy";
 import { resourcePolicies, stackPolicies } from "../../policy/policies";
-import type { Recorded } from "./harness";
+import type { Recorded } from "../../scripts/lib/program-mocks";
 
 /** Run every policy of the pack over recorded resources (mock-level: the engine's analyzer is not involved). */
 export async function runPolicies(resources: Pick<Recorded, "type" | "name" | "inputs">[]): Promise<string[]> {

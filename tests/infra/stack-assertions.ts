@@ -5,7 +5,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { CIS_FILTERS } from "../../components/cis";
 import { CIS_METRICS } from "../../monitoring-config";
-import { ACCOUNT, policy, runStack, type Recorded, type StackRun } from "./harness";
+import { ACCOUNT, policy, runStack, type Recorded, type StackRun } from "../../scripts/lib/program-mocks";
 import { runPolicies } from "./policy-run";
 
 type Stmt = Record<string, unknown> & {
@@ -154,7 +154,9 @@ export function describeStack(stack: "dev" | "prod"): void {
       expect(filters.map((f) => (f.inputs.metricTransformation as { name: string }).name).sort()).toEqual(
         [...CIS_METRICS].sort(),
       );
-      const alarms = run.byType("aws:cloudwatch/metricAlarm:MetricAlarm");
+      const alarms = run
+        .byType("aws:cloudwatch/metricAlarm:MetricAlarm")
+        .filter((a) => a.inputs.namespace === "CISBenchmark");
       expect(alarms).toHaveLength(15);
       for (const a of alarms) {
         expect(a.inputs).toMatchObject({
@@ -169,13 +171,16 @@ export function describeStack(stack: "dev" | "prod"): void {
         expect(a.inputs.alarmActions).toEqual([expect.stringMatching(/^arn:aws:sns:.*-alerts$/)]);
       }
       const unauthorized = CIS_FILTERS.find((f) => f.id === "4.1")!;
-      expect(unauthorized.pattern).toContain(") && ((");
+      // The benchmark's form, which Security Hub's CloudWatch.2 recognises: no exclusions added.
+      expect(unauthorized.pattern).toBe(
+        '{ ($.errorCode = "*UnauthorizedOperation") || ($.errorCode = "AccessDenied*") }',
+      );
     });
 
     it("alert topic: customer-managed key, publishable by CloudWatch alarms and the GuardDuty rule only", () => {
-      const topic = run.one("aws:sns/topic:Topic");
+      const topic = run.one("aws:sns/topic:Topic", "-alerts");
       expect(topic.inputs.kmsMasterKeyId).toMatch(/^arn:aws:kms:.*alerts-key$/);
-      const tp = run.one("aws:sns/topicPolicy:TopicPolicy");
+      const tp = run.one("aws:sns/topicPolicy:TopicPolicy", "-alerts");
       expect(sid(tp, "CloudWatchAlarms").Principal).toEqual({ Service: "cloudwatch.amazonaws.com" });
       expect(sid(tp, "GuardDutyFindingsRule").Condition?.ArnEquals?.["aws:SourceArn"]).toMatch(
         /:rule\/.*guardduty-findings$/,
@@ -183,7 +188,35 @@ export function describeStack(stack: "dev" | "prod"): void {
       const key = run.one("aws:kms/key:Key", "alerts-key");
       expect(sid(key, "AlarmAndEventPublishers").Action).toEqual(["kms:Decrypt", "kms:GenerateDataKey*"]);
       const subs = run.byType("aws:sns/topicSubscription:TopicSubscription");
-      expect(subs.map((s) => s.inputs.endpoint)).toEqual(prod ? ["oncall@example.com"] : []);
+      // E-mail gets pages and tickets on separate topics; nobody is subscribed to the heartbeat.
+      expect(subs.map((s) => `${s.name}: ${s.inputs.endpoint}`)).toEqual(
+        prod
+          ? [
+              `observed-app-prod-alerts-email: oncall@example.com`,
+              `observed-app-prod-tickets-email: oncall@example.com`,
+            ]
+          : [],
+      );
+    });
+
+    it("page, ticket and heartbeat topics are separate; a silent heartbeat pages (AWS/SNS dead man's switch)", () => {
+      const topics = run.byType("aws:sns/topic:Topic");
+      expect(topics.map((t) => t.inputs.name).sort()).toEqual(
+        ["alerts", "heartbeat", "tickets"].map((x) => `observed-app-${stack}-${x}`),
+      );
+      for (const t of topics) expect(t.inputs.kmsMasterKeyId).toMatch(/alerts-key$/);
+      const alarm = run.one("aws:cloudwatch/metricAlarm:MetricAlarm", "heartbeat-missing");
+      expect(alarm.inputs).toMatchObject({
+        namespace: "AWS/SNS",
+        metricName: "NumberOfMessagesPublished",
+        dimensions: { TopicName: `observed-app-${stack}-heartbeat` },
+        statistic: "Sum",
+        comparisonOperator: "LessThanThreshold",
+        threshold: 1,
+        treatMissingData: "breaching",
+      });
+      expect(Number(alarm.inputs.period) * Number(alarm.inputs.evaluationPeriods)).toBeLessThanOrEqual(900);
+      expect(alarm.inputs.alarmActions).toEqual([expect.stringMatching(/-alerts$/)]);
     });
 
     it("GuardDuty: detector with explicit features and frequency; findings ≥ severity 4 routed to the topic", () => {
@@ -223,14 +256,35 @@ export function describeStack(stack: "dev" | "prod"): void {
       expect(lg.inputs.retentionInDays).toBe(prod ? 90 : 7);
     });
 
-    it("account hardening: EBS encryption by default and the account S3 public access block", () => {
-      expect(run.one("aws:ebs/encryptionByDefault:EncryptionByDefault").inputs.enabled).toBe(true);
-      expect(run.one("aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock").inputs).toMatchObject({
-        blockPublicAcls: true,
-        blockPublicPolicy: true,
-        ignorePublicAcls: true,
-        restrictPublicBuckets: true,
-      });
+    it(
+      prod
+        ? "account hardening: EBS encryption by default and the account S3 public access block, kept when the stack is destroyed"
+        : "dev leaves the account-wide settings alone by default (manageAccountSettings: dev false, prod true)",
+      () => {
+        const ebs = run.byType("aws:ebs/encryptionByDefault:EncryptionByDefault");
+        const s3 = run.byType("aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock");
+        if (!prod) {
+          expect([...ebs, ...s3]).toEqual([]);
+          return;
+        }
+        expect(ebs.map((r) => r.inputs.enabled)).toEqual([true]);
+        expect(s3.map((r) => r.inputs)).toEqual([
+          expect.objectContaining({
+            blockPublicAcls: true,
+            blockPublicPolicy: true,
+            ignorePublicAcls: true,
+            restrictPublicBuckets: true,
+          }),
+        ]);
+        for (const r of [...ebs, ...s3]) expect(r.opts.retainOnDelete, r.name).toBe(true);
+      },
+    );
+
+    it(`the trail and the GuardDuty detector are ${prod ? "" : "not "}protected and retained`, () => {
+      for (const r of [run.one("aws:cloudtrail/trail:Trail"), run.one("aws:guardduty/detector:Detector")]) {
+        expect(r.opts.protect ?? false, r.name).toBe(prod);
+        expect(r.opts.retainOnDelete ?? false, r.name).toBe(prod);
+      }
     });
 
     it(
@@ -255,11 +309,29 @@ export function describeStack(stack: "dev" | "prod"): void {
       expect(await runPolicies(run.resources)).toEqual([]);
     });
 
-    it("every component child is parented and named after its component", () => {
-      const custom = run.resources.filter((r) => r.type.startsWith("aws:"));
+    it("every component child is parented and named after its own component", () => {
+      const componentList = run.resources.filter((r) => r.type.startsWith("observed-app:index:"));
+      expect(componentList.map((c) => c.type).sort()).toEqual([
+        "observed-app:index:MonitoringHost",
+        "observed-app:index:Network",
+        "observed-app:index:ObservedApp",
+        "observed-app:index:SecurityBaseline",
+      ]);
+      const components = new Map(componentList.map((c) => [c.name, c.type]));
+      const custom = run.resources.filter(
+        (r) => !r.type.startsWith("observed-app:index:") && !r.type.startsWith("pulumi:"),
+      );
+      expect(custom.length).toBeGreaterThan(60);
       for (const r of custom) {
-        expect(r.name.startsWith(`observed-app-${stack}`), r.name).toBe(true);
-        expect(r.opts.parent, r.name).toBeDefined();
+        const parent = r.opts.parent;
+        expect(parent && components.has(parent), `${r.type} ${r.name} is parented by a component`).toBe(true);
+        expect(r.name.startsWith(`${parent}-`), `${r.name} is named after its component ${parent}`).toBe(true);
+        expect(r.name.startsWith(`observed-app-${stack}-`), r.name).toBe(true);
+      }
+      // The app's and the monitoring host's children carry their component's name, not only the stack prefix.
+      for (const [name, type] of components) {
+        if (type.endsWith(":ObservedApp")) expect(name).toBe(`observed-app-${stack}-app`);
+        if (type.endsWith(":MonitoringHost")) expect(name).toBe(`observed-app-${stack}-monitoring`);
       }
     });
   });

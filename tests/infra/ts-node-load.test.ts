@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { spawnSync } from "node:child_process";
-import { ROOT } from "./harness";
+import { ROOT } from "../../scripts/lib/program-mocks";
 
 /**
  * Mock-level: the program loads as Pulumi's Node runtime loads it — CommonJS compiled by ts-node 10 with the

@@ -7,15 +7,18 @@ import {
   allAlerts,
   bundleHash,
   renderBundle,
+  splitSecrets,
   settingsForStack,
   validateSettings,
   type Bundle,
   type MonitoringSettings,
 } from "../../monitoring-config";
+import { profile } from "./profiles";
 import { ensureBinaries } from "../../scripts/lib/binaries";
 import { writeBundle } from "../../scripts/lib/bundle-io";
-import { tempDir } from "../helpers/service-process";
+import { tempDir } from "../../scripts/lib/service-process";
 import { ALERT_CASES, promtoolTests } from "./rule-cases";
+import { mountedAt } from "../helpers/container-paths";
 
 const bin = ensureBinaries();
 
@@ -26,14 +29,19 @@ function run(cmd: string, args: string[]) {
 
 /** Every variant the product renders: local, test profile, both AWS stacks, and one with every receiver and auth. */
 const variants: Record<string, MonitoringSettings> = {
-  local: settingsForStack("local"),
-  test: settingsForStack("test"),
-  dev: settingsForStack("dev", { grafana: { adminPassword: "dev-admin-password-1" } }),
-  prod: settingsForStack("prod", { grafana: { adminPassword: "prod-admin-password-1" } }),
-  everything: settingsForStack("prod", {
+  local: profile("local"),
+  test: profile("test"),
+  dev: profile("dev", { grafana: { adminPassword: "dev-admin-password-1" } }),
+  prod: profile("prod", { grafana: { adminPassword: "prod-admin-password-1" } }),
+  everything: profile("prod", {
     grafana: { adminPassword: "prod-admin-password-1" },
     basicAuth: { username: "ops", password: "correct-horse-battery" },
-    smtp: { smarthost: "smtp.example.com:587", from: "alerts@example.com", username: "u", password: "p" },
+    smtp: {
+      smarthost: "smtp.example.com:587",
+      from: "alerts@example.com",
+      username: "u",
+      password: "example-smtp-password-0",
+    },
     receivers: {
       page: {
         sns: { topicArn: "arn:aws:sns:eu-west-1:123456789012:alerts", region: "eu-west-1" },
@@ -47,10 +55,11 @@ const variants: Record<string, MonitoringSettings> = {
   }),
 };
 
+/** The bundle written to a directory, its container paths pointing there (the certificates' paths included). */
 function rendered(name: string): { dir: string; bundle: Bundle } {
   const dir = tempDir(`bundle-${name}-`);
   const bundle = renderBundle(variants[name]);
-  writeBundle(bundle, dir);
+  writeBundle(mountedAt(bundle, dir), dir);
   return { dir, bundle };
 }
 
@@ -82,6 +91,23 @@ describe("rendered bundle against the real promtool and amtool", () => {
     expect(run(bin.promtool, ["check", "web-config", join(dir, "web.yml")]).code).not.toBe(0);
   });
 
+  it("secrets live only in <service>/secrets/ files: no other file of any variant holds a credential", () => {
+    for (const [name, settings] of Object.entries(variants)) {
+      const { config, secrets } = splitSecrets(renderBundle(settings));
+      const credentials = [
+        settings.grafana.adminPassword,
+        settings.basicAuth?.password,
+        settings.smtp?.password,
+        settings.tls?.keyPem.split("\n")[1],
+        ...Object.values(settings.receivers).map((r) => r.slack?.apiUrl),
+      ].filter((c): c is string => !!c && c.length > 0);
+      for (const [path, text] of Object.entries(config)) {
+        for (const c of credentials) expect(text.includes(c), `${name}: ${path} holds a credential`).toBe(false);
+      }
+      if (settings.basicAuth) expect(Object.keys(secrets)).toContain("prometheus/secrets/web-password");
+    }
+  });
+
   it("basic auth: web.yml holds a bcrypt hash that verifies the password, and scrapes carry credentials", async () => {
     const bundle = renderBundle(variants.everything);
     const web = bundle["prometheus/web.yml"];
@@ -89,12 +115,15 @@ describe("rendered bundle against the real promtool and amtool", () => {
     expect(hash).toMatch(/^\$2[aby]\$10\$/);
     const bcrypt = await import("bcryptjs");
     expect(bcrypt.compareSync("correct-horse-battery", hash)).toBe(true);
-    expect(bundle["prometheus/prometheus.yml"]).toMatch(/basic_auth:\s+username: ops/);
+    expect(bundle["prometheus/prometheus.yml"]).toMatch(
+      /basic_auth:\s+username: ops\s+password_file: \/etc\/prometheus\/secrets\/web-password/,
+    );
+    expect(bundle["prometheus/secrets/web-password"]).toBe("correct-horse-battery");
     // A given salt is used as is; the file still verifies and the hash changes with the salt.
     const salted = (salt: string) =>
-      renderBundle(
-        settingsForStack("prod", { ...variants.everything, basicAuth: { ...variants.everything.basicAuth!, salt } }),
-      )["prometheus/web.yml"];
+      renderBundle(profile("prod", { ...variants.everything, basicAuth: { ...variants.everything.basicAuth!, salt } }))[
+        "prometheus/web.yml"
+      ];
     const a = /ops: (\S+)/.exec(salted("abcdefghijklmnopqrstuO"))?.[1] ?? "";
     expect(a.startsWith("$2b$10$abcdefghijklmnopqrstuO")).toBe(true);
     expect(bcrypt.compareSync("correct-horse-battery", a)).toBe(true);
@@ -117,7 +146,7 @@ describe("rendered bundle against the real promtool and amtool", () => {
   });
 
   it("promtool test rules catches a wrong threshold (the unit tests can fail)", () => {
-    const s = settingsForStack("local", { thresholds: { errorRatio: 0.2 } });
+    const s = profile("local", { thresholds: { errorRatio: 0.2 } });
     const dir = tempDir("bad-rules-");
     writeBundle(renderBundle(s), dir);
     const ruleFiles = readdirSync(join(dir, "prometheus/rules")).map((f) => join(dir, "prometheus/rules", f));
@@ -152,14 +181,14 @@ describe("alert rules and routing", () => {
   });
 
   it("thresholds and for durations come from settings", () => {
-    const custom = settingsForStack("local", { thresholds: { errorRatio: 0.02, errorRateFor: "7m" } });
+    const custom = profile("local", { thresholds: { errorRatio: 0.02, errorRateFor: "7m" } });
     const rule = allAlerts(custom).find((a) => a.alert === "HighErrorRate");
     expect(rule?.expr).toMatch(/> 0.02$/);
     expect(rule?.for).toBe("7m");
   });
 
   it("every alert's for is a setting: distinct custom durations all show up, none of the defaults remain", () => {
-    const s = settingsForStack("local");
+    const s = profile("local");
     const custom: string[] = [];
     const next = () => {
       custom.push(`1h${custom.length + 1}s`);
@@ -195,7 +224,7 @@ describe("alert rules and routing", () => {
     expect(b["prometheus/prometheus.yml"]).toMatch(/ec2_sd_configs/);
     expect(b["prometheus/prometheus.yml"]).toMatch(/tag:Stack/);
     expect(b["prometheus/prometheus.yml"]).toMatch(/__meta_ec2_private_ip/);
-    expect(b["alertmanager/alertmanager.yml"]).toMatch(/sns_configs:[\s\S]*sigv4:\s+region: us-east-1/);
+    expect(b["alertmanager/alertmanager.yml"]).toMatch(/sns_configs:[\s\S]*sigv4:\s+region: eu-west-1/);
     expect(b["grafana/provisioning/datasources/datasources.yml"]).toMatch(/type: cloudwatch/);
   });
 
@@ -228,15 +257,15 @@ describe("alert rules and routing", () => {
   });
 });
 
-const ec2Targets = settingsForStack("dev").targets as Extract<MonitoringSettings["targets"], { kind: "ec2" }>;
+const ec2Targets = profile("dev").targets as Extract<MonitoringSettings["targets"], { kind: "ec2" }>;
 
 describe("bundle rendering", () => {
   it("is deterministic: same settings, same bytes and hash", () => {
-    const a = renderBundle(settingsForStack("prod", { grafana: { adminPassword: "prod-admin-password-1" } }));
-    const b = renderBundle(settingsForStack("prod", { grafana: { adminPassword: "prod-admin-password-1" } }));
+    const a = renderBundle(profile("prod", { grafana: { adminPassword: "prod-admin-password-1" } }));
+    const b = renderBundle(profile("prod", { grafana: { adminPassword: "prod-admin-password-1" } }));
     expect(a).toEqual(b);
     expect(bundleHash(a)).toBe(bundleHash(b));
-    const c = renderBundle(settingsForStack("prod", { grafana: { adminPassword: "prod-admin-password-2" } }));
+    const c = renderBundle(profile("prod", { grafana: { adminPassword: "prod-admin-password-2" } }));
     expect(bundleHash(c)).not.toBe(bundleHash(a));
   });
 
@@ -265,13 +294,13 @@ describe("bundle rendering", () => {
     ["EC2 region", (s) => (s.targets = { ...ec2Targets, region: "mars" }), /targets.region="mars".*AWS region/],
     ["EC2 tags", (s) => (s.targets = { ...ec2Targets, tags: {} }), /targets.tags.*at least one tag filter/],
   ])("rejects a bad %s naming the key and what is allowed", (_name, mutate, message) => {
-    const s = settingsForStack("local");
+    const s = profile("local");
     mutate(s);
     expect(() => validateSettings(s)).toThrow(message);
   });
 
   it("rejects an unknown stack and AWS stacks without a Grafana admin password", () => {
     expect(() => settingsForStack("staging" as never)).toThrow(/stack="staging".*local, test, dev, prod/);
-    expect(() => renderBundle(settingsForStack("dev"))).toThrow(/grafana.adminPassword/);
+    expect(() => renderBundle(profile("dev"))).toThrow(/grafana.adminPassword/);
   });
 });

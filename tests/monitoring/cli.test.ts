@@ -10,7 +10,7 @@ import { createServer, type Server } from "node:net";
 import { join } from "node:path";
 import { ensureBinaries } from "../../scripts/lib/binaries";
 import { REPO_ROOT, startLocalStack } from "../../scripts/lib/local-stack";
-import { tempDir } from "../helpers/service-process";
+import { tempDir } from "../../scripts/lib/service-process";
 
 const TSX = join(REPO_ROOT, "node_modules", ".bin", "tsx");
 const bin = ensureBinaries();
@@ -45,12 +45,31 @@ describe("npm run render", () => {
   });
 
   it.each([
+    ["dev", "15d"],
+    ["prod", "30d"],
+  ])(
+    "prints the %s stack's own bundle: its retention, region and intervals, no made-up account, region or URL",
+    (stack, retention) => {
+      const r = tsx("render.ts", ["--stack", stack]);
+      expect(r.stderr).toBe("");
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain(`--storage.tsdb.retention.time=${retention}`);
+      expect(r.stdout).toMatch(/region: eu-west-1/);
+      expect(r.stdout).toMatch(/scrape_interval: 15s/);
+      expect(r.stdout).toContain(`retention ${retention}, scrape 15s, evaluation 15s`);
+      expect(r.stdout).toContain("<appUrl from stack output>/health");
+      expect(r.stdout).toContain(`arn:aws:sns:eu-west-1:<account id>:observed-app-${stack}-alerts`);
+      for (const madeUp of ["123456789012", "us-east-1", "app.internal"]) expect(r.stdout).not.toContain(madeUp);
+    },
+  );
+
+  it.each([
     [["--out", "/tmp/x"], /--stack=null is invalid: allowed values are local, test, dev, prod/],
     [
       ["--stack", "staging", "--out", "/tmp/x"],
       /--stack="staging" is invalid: allowed values are local, test, dev, prod/,
     ],
-    [["--stack", "local"], /--out is required/],
+    [["--stack", "local", "--out"], /argument missing/],
     [["--stack", "local", "--out", "/tmp/x", "--colour"], /Unknown option '--colour'/],
   ])("refuses %j with a usage message (exit 2)", (args, message) => {
     const r = tsx("render.ts", args);

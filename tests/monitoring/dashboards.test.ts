@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { DATASOURCE_UIDS, renderBundle, settingsForStack } from "../../monitoring-config";
+import { DATASOURCE_UIDS, renderBundle } from "../../monitoring-config";
+import { profile } from "./profiles";
 
 interface Panel {
   type: string;
@@ -39,7 +40,7 @@ export function lintPanel(p: Panel): string[] {
 }
 
 function dashboards(stack: "local" | "prod") {
-  const b = renderBundle(settingsForStack(stack, { grafana: { adminPassword: "prod-admin-password-1" } }));
+  const b = renderBundle(profile(stack, { grafana: { adminPassword: "prod-admin-password-1" } }));
   return Object.entries(b)
     .filter(([p]) => p.startsWith("grafana/dashboards/"))
     .map(([p, c]) => ({ path: p, json: JSON.parse(c) as { uid: string; title: string; panels: Panel[] } }));
@@ -97,9 +98,12 @@ describe("Grafana dashboards as code", () => {
   });
 
   it("Grafana: anonymous access off and the admin password from settings", () => {
-    const b = renderBundle(settingsForStack("prod", { grafana: { adminPassword: "prod-admin-password-1" } }));
+    const b = renderBundle(profile("prod", { grafana: { adminPassword: "prod-admin-password-1" } }));
     expect(b["grafana/grafana.ini"]).toMatch(/\[auth.anonymous\]\nenabled = false/);
-    expect(b["grafana/grafana.ini"]).toContain('admin_password = """prod-admin-password-1"""');
+    // The password itself is in a secrets file the ini points at (Grafana's $__file{} expansion).
+    expect(b["grafana/grafana.ini"]).toContain("admin_password = $__file{/etc/grafana/secrets/admin-password}");
+    expect(b["grafana/secrets/admin-password"]).toBe("prod-admin-password-1");
+    expect(b["grafana/grafana.ini"]).not.toContain("prod-admin-password-1");
     expect(b["grafana/provisioning/datasources/datasources.yml"]).toMatch(/uid: prometheus[\s\S]*uid: alertmanager/);
   });
 });

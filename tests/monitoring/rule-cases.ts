@@ -110,6 +110,14 @@ export const ALERT_CASES: AlertCase[] = [
     fireAt: "70m",
   },
   {
+    alert: "ServiceTargetMissing",
+    labels: { job: "taskflow" },
+    fire: { [`up{${NODE}}`]: "1x30" },
+    below: { [`up{${APP}}`]: "0x30", [`up{${NODE}}`]: "1x30" },
+    before: "5m",
+    fireAt: "15m",
+  },
+  {
     alert: "SLOErrorBudgetBurnPage",
     labels: { job: "taskflow" },
     fire: {
@@ -120,7 +128,6 @@ export const ALERT_CASES: AlertCase[] = [
       [`http_requests_total{${HTTP},status_code="200"}`]: "0+199x80",
       [`http_requests_total{${HTTP},status_code="500"}`]: "0+1x80",
     },
-    before: "2m",
     fireAt: "10m",
   },
   {
@@ -134,7 +141,6 @@ export const ALERT_CASES: AlertCase[] = [
       [`http_requests_total{${HTTP},status_code="200"}`]: "0+1999x80",
       [`http_requests_total{${HTTP},status_code="500"}`]: "0+1x80",
     },
-    before: "10m",
     fireAt: "30m",
   },
   {
@@ -297,7 +303,7 @@ export function promtoolTests(ruleFiles: string[], rules: AlertRule[]): object {
     }
   }
   // The SLO recording rules: 1 error in 2 000 requests (0.05 %) spends half of a 99.9 % budget, over the
-  // short burn windows (raw rates) and the period (the average of the shortest window's ratio).
+  // short burn windows (raw rates) and the period (summed increases of the shortest window).
   tests.push({
     name: "SLO recording rules: error ratio per window and error budget remaining",
     interval: "1m",
@@ -313,6 +319,28 @@ export function promtoolTests(ruleFiles: string[], rules: AlertRule[]): object {
       })),
       {
         expr: "round(slo:error_budget:remaining_ratio * 1000)",
+        eval_time: "3h",
+        exp_samples: [{ labels: '{job="taskflow"}', value: 500 }],
+      },
+    ],
+  });
+  // The same traffic with a 20-minute idle spell in the middle: the period's figures stay defined (an average of
+  // 5-minute ratios made them NaN for the whole period after one 0/0).
+  tests.push({
+    name: "SLO period figures stay defined after an idle spell (no traffic counts as no errors)",
+    interval: "1m",
+    input_series: series({
+      [`http_requests_total{${HTTP},status_code="200"}`]: "0+1999x60 119940x20 119940+1999x100",
+      [`http_requests_total{${HTTP},status_code="500"}`]: "0+1x60 60x20 60+1x100",
+    }),
+    promql_expr_test: [
+      ...["75m", "3h"].map((at) => ({
+        expr: "round(slo:error_budget:remaining_ratio * 1000)",
+        eval_time: at,
+        exp_samples: [{ labels: '{job="taskflow"}', value: 500 }],
+      })),
+      {
+        expr: "round(slo:sli_error:ratio_rate30d * 1e6)",
         eval_time: "3h",
         exp_samples: [{ labels: '{job="taskflow"}', value: 500 }],
       },

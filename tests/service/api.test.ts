@@ -3,7 +3,7 @@ import { Writable } from "node:stream";
 import { join } from "node:path";
 import { buildApp, type Service } from "../../service/src/app";
 import { loadConfig } from "../../service/src/config";
-import { tempDir } from "../helpers/service-process";
+import { tempDir } from "../../scripts/lib/service-process";
 import { parseMetrics, sample } from "../helpers/prom-text";
 
 const TOKEN = "test-token-0123456789abcdef";
@@ -190,6 +190,66 @@ describe("TaskFlow API (in-process, real SQLite file)", () => {
     const replaced = await svc.app.inject({ url: "/", headers: { "x-request-id": "bad id with spaces" } });
     expect(replaced.headers["x-request-id"]).toMatch(/^[0-9a-f-]{36}$/);
     expect(logs.some((l) => l.reqId === "abc-123")).toBe(true);
+  });
+
+  it("honours a configured body limit (BODY_LIMIT_BYTES): 413 with a reason above it", async () => {
+    const config = loadConfig({ API_TOKEN: TOKEN, BODY_LIMIT_BYTES: "1024" });
+    expect(config.bodyLimitBytes).toBe(1024);
+    const small = await build({ bodyLimitBytes: config.bodyLimitBytes });
+    try {
+      const body = { title: "x", description: "y".repeat(1500) };
+      const r = await small.svc.app.inject({ method: "POST", url: "/tasks", headers: auth, payload: body });
+      expect(r.statusCode).toBe(413);
+      expect(r.json().message).toMatch(/too large/i);
+      // The same body is fine under the default limit.
+      expect((await create(body)).statusCode).toBe(201);
+    } finally {
+      await small.svc.close();
+    }
+    expect(() => loadConfig({ API_TOKEN: TOKEN, BODY_LIMIT_BYTES: "10" })).toThrow(
+      /BODY_LIMIT_BYTES="10" is invalid: expected an integer from 1024 to 1048576/,
+    );
+  });
+
+  it("TRUST_PROXY=loopback: behind a proxy on loopback the rate limit counts per X-Forwarded-For client; off: per connection", async () => {
+    expect(loadConfig({ API_TOKEN: TOKEN }).trustProxy).toBe("off");
+    expect(loadConfig({ API_TOKEN: TOKEN, TRUST_PROXY: "loopback" }).trustProxy).toBe("loopback");
+    expect(() => loadConfig({ API_TOKEN: TOKEN, TRUST_PROXY: "all" })).toThrow(
+      /TRUST_PROXY="all" is invalid.*off, loopback/,
+    );
+    // inject() connects from 127.0.0.1, as the app host's edge does.
+    for (const [trustProxy, otherClient] of [
+      ["loopback", 200],
+      ["off", 429],
+    ] as const) {
+      const limited = await build({ rateLimitPerMinute: 2, trustProxy });
+      try {
+        const get = (ip: string) =>
+          limited.svc.app.inject({ url: "/tasks", headers: { ...auth, "x-forwarded-for": ip } });
+        for (const want of [200, 200, 429]) expect((await get("198.51.100.1")).statusCode, trustProxy).toBe(want);
+        expect((await get("198.51.100.2")).statusCode, trustProxy).toBe(otherClient);
+      } finally {
+        await limited.svc.close();
+      }
+    }
+  });
+
+  it("/health when the database is unusable: 503 with a fixed public reason, the detail only in the log", async () => {
+    const broken = await build();
+    try {
+      await broken.svc.store.close();
+      for (const app of [broken.svc.app, broken.svc.metricsApp]) {
+        const r = await app.inject({ url: "/health" });
+        expect(r.statusCode).toBe(503);
+        expect(r.json()).toEqual({ status: "unavailable", reason: "database unavailable" });
+        expect(r.body).not.toMatch(/closed|sqlite|SQLITE|\/data|\.db/);
+      }
+      const logged = broken.logs.filter((l) => l.event === "health_failed");
+      expect(logged.length).toBe(2);
+      expect(JSON.stringify(logged[0])).toContain("database is closed");
+    } finally {
+      await broken.svc.close().catch(() => undefined);
+    }
   });
 
   it("sets helmet's security headers", async () => {

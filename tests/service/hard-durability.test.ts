@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from "vitest";
-import { startService, type ServiceProcess } from "../helpers/service-process";
+import { startService, type ServiceProcess } from "../../scripts/lib/service-process";
 
 const running: ServiceProcess[] = [];
 afterAll(async () => {

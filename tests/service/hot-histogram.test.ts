@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 import { ensureBinaries } from "../../scripts/lib/binaries";
 import { buildApp } from "../../service/src/app";
 import { HotHistogram } from "../../service/src/hot-histogram";
-import { tempDir } from "../helpers/service-process";
+import { tempDir } from "../../scripts/lib/service-process";
 import { parseMetrics, sample } from "../helpers/prom-text";
 
 const BUCKETS = [0.005, 0.25, 10];
@@ -40,6 +40,50 @@ describe("HotHistogram exposition", () => {
     const post = { method: "POST", route: "/tasks", status_code: "201" };
     expect(["0.005", "0.25", "10", "+Inf"].map((le) => bucket(post, le))).toEqual([0, 1, 1, 1]);
     expect(sample(p, "http_requests_total", post)).toBe(1);
+  });
+
+  // Byte for byte, as the first (array-joining) render wrote it: the precomputed line prefixes change nothing.
+  it("renders exactly the text it always has: counter, series in creation order, empty and label-less histograms", () => {
+    const m = requests();
+    const get200 = m.seriesFor(["GET", "/tasks/:id", "200"]);
+    for (const v of [0.003, 0.2, 20]) get200.observe(v);
+    m.seriesFor(["POST", "/tasks", "201"]).observe(0.25);
+    const empty = new HotHistogram("empty_seconds", "Nothing yet.", ["op"], [1]);
+    const job = new HotHistogram("job_seconds", "Job time.", [], [1]);
+    job.seriesFor([]).observe(0.5);
+    const get = 'method="GET",route="/tasks/:id",status_code="200"';
+    const post = 'method="POST",route="/tasks",status_code="201"';
+    expect(m.render() + empty.render() + job.render()).toBe(
+      [
+        "# HELP http_requests_total Requests.",
+        "# TYPE http_requests_total counter",
+        `http_requests_total{${get}} 3`,
+        `http_requests_total{${post}} 1`,
+        "# HELP http_request_duration_seconds Request time.",
+        "# TYPE http_request_duration_seconds histogram",
+        `http_request_duration_seconds_bucket{${get},le="0.005"} 1`,
+        `http_request_duration_seconds_bucket{${get},le="0.25"} 2`,
+        `http_request_duration_seconds_bucket{${get},le="10"} 2`,
+        `http_request_duration_seconds_bucket{${get},le="+Inf"} 3`,
+        `http_request_duration_seconds_sum{${get}} 20.203`,
+        `http_request_duration_seconds_count{${get}} 3`,
+        `http_request_duration_seconds_bucket{${post},le="0.005"} 0`,
+        `http_request_duration_seconds_bucket{${post},le="0.25"} 1`,
+        `http_request_duration_seconds_bucket{${post},le="10"} 1`,
+        `http_request_duration_seconds_bucket{${post},le="+Inf"} 1`,
+        `http_request_duration_seconds_sum{${post}} 0.25`,
+        `http_request_duration_seconds_count{${post}} 1`,
+        "# HELP empty_seconds Nothing yet.",
+        "# TYPE empty_seconds histogram",
+        "# HELP job_seconds Job time.",
+        "# TYPE job_seconds histogram",
+        'job_seconds_bucket{le="1"} 1',
+        'job_seconds_bucket{le="+Inf"} 1',
+        "job_seconds_sum 0.5",
+        "job_seconds_count 1",
+        "",
+      ].join("\n"),
+    );
   });
 
   it("escapes backslash, double quote and line feed in label values", () => {

@@ -1,6 +1,12 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { spawnSync } from "node:child_process";
-import { SERVICE_ENTRY, REPO_ROOT, startService, type ServiceProcess } from "../helpers/service-process";
+import {
+  createTasks,
+  SERVICE_ENTRY,
+  REPO_ROOT,
+  startService,
+  type ServiceProcess,
+} from "../../scripts/lib/service-process";
 
 const running: ServiceProcess[] = [];
 async function start(...args: Parameters<typeof startService>) {
@@ -25,16 +31,7 @@ describe("TaskFlow as a process (real HTTP over loopback)", () => {
 
   it("a task acknowledged with 201 survives SIGKILL and restart", async () => {
     const svc = await start();
-    const ids: string[] = [];
-    for (let i = 0; i < 20; i++) {
-      const r = await fetch(`${svc.publicUrl}/tasks`, {
-        method: "POST",
-        headers: { ...svc.authHeaders, "content-type": "application/json" },
-        body: JSON.stringify({ title: `durable ${i}` }),
-      });
-      expect(r.status).toBe(201);
-      ids.push(((await r.json()) as { id: string }).id);
-    }
+    const ids = await createTasks(svc, 20, "durable"); // each answered 201
     await svc.kill();
     const again = await start({ dbPath: svc.dbPath, token: svc.token });
     for (const id of ids) {

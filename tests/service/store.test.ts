@@ -6,7 +6,7 @@ import Database from "better-sqlite3";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { TaskStore } from "../../service/src/db";
-import { tempDir } from "../helpers/service-process";
+import { tempDir } from "../../scripts/lib/service-process";
 
 const open: TaskStore[] = [];
 afterEach(() => {

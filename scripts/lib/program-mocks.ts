@@ -1,7 +1,9 @@
 /**
  * Mock-level harness: runs index.ts under `pulumi.runtime.setMocks` with a stack's config (Pulumi.yaml
- * defaults, then Pulumi.<stack>.yaml, then overrides) and records every resource, with its inputs and its
- * options (protect, retainOnDelete, dependsOn, parent) captured through a stack transformation.
+ * defaults, then Pulumi.<stack>.yaml, then overrides) and records every resource, with its inputs, its
+ * options (protect, retainOnDelete, dependsOn, parent, ignoreChanges, deleteBeforeReplace, replaceOnChanges,
+ * aliases) captured through a stack transformation, and the property dependencies the SDK sends the engine
+ * (which input depends on which resource), read from the registration request.
  * No AWS and no Pulumi engine are involved: this checks what the program declares, not what AWS accepts.
  *
  *   const run = await runStack("dev", { apiToken: "x".repeat(40) });
@@ -10,11 +12,19 @@
  * Load one stack per test file (the Pulumi runtime is process-global; vitest isolates files).
  */
 import * as pulumi from "@pulumi/pulumi";
-import { readFileSync } from "node:fs";
-import { join, resolve } from "node:path";
-import { parse } from "yaml";
+import { join } from "node:path";
+import { mockEcdsaKeyPem, mockSelfSignedCertPem } from "./self-signed";
 
-export const ROOT = resolve(__dirname, "..", "..");
+import { SECRET_KEYS } from "../../components/config";
+import { stackConfig } from "./stack-config";
+
+export { stackConfig };
+import { REPO_ROOT as ROOT } from "./paths";
+import { keyOfUrn } from "./plan/urn";
+
+const PROJECT = "observed-app";
+
+export { ROOT };
 export const ACCOUNT = "123456789012";
 export const TEST_API_TOKEN = "mock-api-token-0123456789abcdef0123456789";
 
@@ -26,7 +36,61 @@ export interface Recorded {
   /** Inputs with every Pulumi secret replaced by "[secret]": what would be stored or shown in plain text. */
   redacted: Record<string, unknown>;
   state: Record<string, unknown>;
-  opts: { protect?: boolean; retainOnDelete?: boolean; dependsOn: string[]; parent?: string };
+  opts: RecordedOptions;
+  /** The id the mock (or `RunOptions.onResource`) gave the resource. */
+  id: string;
+  /** False for component resources (they have no provider and no inputs of their own). */
+  custom: boolean;
+  /** `type::name` of this resource: unique in a stack (names alone repeat across types). */
+  key: string;
+  /**
+   * Input property → `type::name` keys of the resources its value came from, as the SDK reports them to the
+   * engine in the registration request (`propertyDependencies`).
+   */
+  propertyDeps: Record<string, string[]>;
+}
+
+/** A resource alias as declared: the old name/type it had, or an old URN. */
+export type RecordedAlias = { name?: string; type?: string; parent?: string } | { urn: string };
+
+export interface RecordedOptions {
+  protect?: boolean;
+  retainOnDelete?: boolean;
+  /** Names of the explicit dependencies (dependsOn). */
+  dependsOn: string[];
+  parent?: string;
+  ignoreChanges?: string[];
+  deleteBeforeReplace?: boolean;
+  replaceOnChanges?: string[];
+  additionalSecretOutputs?: string[];
+  aliases?: RecordedAlias[];
+}
+
+/** What `RunOptions.onResource` sees of a registration, and may change. */
+export interface ResourceRegistration {
+  type: string;
+  name: string;
+  key: string;
+  custom: boolean;
+  inputs: Record<string, unknown>;
+  opts: RecordedOptions;
+  propertyDeps: Record<string, string[]>;
+  /** What the default mock would answer. */
+  id: string;
+  state: Record<string, unknown>;
+}
+
+export interface RunOptions {
+  /**
+   * Called for every registration before the mock answers. May replace the inputs that are recorded (to emulate
+   * what a provider's `check` adds) and the id and state the mock returns (to simulate a preview).
+   */
+  onResource?: (
+    r: ResourceRegistration,
+  ) =>
+    | { inputs?: Record<string, unknown>; id?: string; state?: Record<string, unknown> }
+    | void
+    | Promise<{ inputs?: Record<string, unknown>; id?: string; state?: Record<string, unknown> } | void>;
 }
 
 export interface StackRun {
@@ -38,26 +102,6 @@ export interface StackRun {
   byType(type: string): Recorded[];
   one(type: string, nameIncludes?: string): Recorded;
   output(name: string): Promise<unknown>;
-}
-
-/** Config of a stack as the Pulumi CLI would pass it: Pulumi.yaml defaults overlaid by the stack file. */
-export function stackConfig(stack: string, overrides: Record<string, unknown> = {}): Record<string, string> {
-  const project = parse(readFileSync(join(ROOT, "Pulumi.yaml"), "utf8")) as {
-    name: string;
-    config: Record<string, { default?: unknown }>;
-  };
-  const stackFile = parse(readFileSync(join(ROOT, `Pulumi.${stack}.yaml`), "utf8")) as {
-    config: Record<string, unknown>;
-  };
-  const out: Record<string, string> = {};
-  const put = (key: string, v: unknown) => {
-    if (v === undefined || v === null) return;
-    out[key] = typeof v === "string" ? v : JSON.stringify(v);
-  };
-  for (const [k, spec] of Object.entries(project.config)) put(`${project.name}:${k}`, spec.default);
-  for (const [k, v] of Object.entries(stackFile.config)) put(k, v);
-  for (const [k, v] of Object.entries(overrides)) put(k.includes(":") ? k : `${project.name}:${k}`, v);
-  return out;
 }
 
 /** The marker the Pulumi runtime puts on secret values it hands to mocks. */
@@ -152,16 +196,24 @@ export function mockState(
     ...(type === "docker:index/image:Image"
       ? { repoDigest: `${String(inputs.imageName).split(":")[0]}@sha256:${"ab".repeat(32)}` }
       : {}),
+    ...(type === "aws:ec2/eip:Eip" ? { publicIp: `203.0.113.${seq % 250}`, allocationId: `eipalloc-${seq}` } : {}),
+    ...(type === "aws:ec2/subnet:Subnet" ? { availabilityZone: inputs.availabilityZone } : {}),
     ...(type === "aws:ec2/instance:Instance"
       ? { publicIp: `203.0.113.${seq % 250}`, privateIp: `10.40.0.${seq % 250}`, availabilityZone: `${region}a` }
       : {}),
-    ...(type === "tls:index/privateKey:PrivateKey"
-      ? {
-          privateKeyOpenssh: "-----BEGIN OPENSSH PRIVATE KEY-----\nmock\n-----END OPENSSH PRIVATE KEY-----",
-          publicKeyOpenssh: "ssh-ed25519 AAAAmock",
-        }
+    ...(type === "tls:index/privateKey:PrivateKey" && inputs.algorithm === "ECDSA"
+      ? { privateKeyPem: mockEcdsaKeyPem(name) }
+      : type === "tls:index/privateKey:PrivateKey"
+        ? {
+            privateKeyOpenssh: "-----BEGIN OPENSSH PRIVATE KEY-----\nmock\n-----END OPENSSH PRIVATE KEY-----",
+            publicKeyOpenssh: "ssh-ed25519 AAAAmock",
+          }
+        : {}),
+    ...(type === "tls:index/selfSignedCert:SelfSignedCert" ? { certPem: mockSelfSignedCertPem(inputs) } : {}),
+    ...(type === "random:index/randomPassword:RandomPassword"
+      ? { result: name.includes("grafana") ? "generated-grafana-password-0123" : `generated-${name}-0123456789` }
       : {}),
-    ...(type === "random:index/randomPassword:RandomPassword" ? { result: "generated-grafana-password-0123" } : {}),
+    ...(type === "random:index/randomString:RandomString" ? { result: `random-${name}` } : {}),
   };
 }
 
@@ -169,37 +221,67 @@ export async function runStack(
   stack: "dev" | "prod",
   overrides: Record<string, unknown> = {},
   extraCalls: Record<string, (args: Record<string, unknown>) => Record<string, unknown>> = {},
+  /** The stack's name, when it differs from the stack file read (e.g. `production` with Pulumi.prod.yaml). */
+  stackName: string = stack,
+  options: RunOptions = {},
 ): Promise<StackRun> {
   const config = stackConfig(stack, { apiToken: TEST_API_TOKEN, ...overrides });
   const region = config["aws:region"];
+  // The deploying machine's checks (components/preflight.ts) ask the network and docker: off unless a test
+  // turns them on with its own probes (OBSERVED_APP_DEPLOYER_IP, OBSERVED_APP_BUILDX_PLATFORMS).
+  process.env.OBSERVED_APP_PREFLIGHT ??= "off";
   const resources: Recorded[] = [];
   const invokes: StackRun["invokes"] = [];
   const names = new Map<pulumi.Resource, string>();
-  const optsByName = new Map<string, Recorded["opts"]>();
+  const optsByKey = new Map<string, RecordedOptions>();
+  const depsByKey = new Map<string, Record<string, string[]>>();
 
   const calls = { ...mockCalls(region), ...extraCalls };
 
-  pulumi.runtime.setAllConfig(config, [
-    "observed-app:apiToken",
-    "observed-app:grafanaAdminPassword",
-    "observed-app:slackWebhookUrl",
-  ]);
+  pulumi.runtime.setAllConfig(
+    config,
+    SECRET_KEYS.map((k) => `${PROJECT}:${k}`),
+  );
   await pulumi.runtime.setMocks(
     {
-      newResource(args) {
-        const inputs = walkSecrets(args.inputs, (x) => x) as Record<string, unknown>;
+      async newResource(args) {
+        const key = `${args.type}::${args.name}`;
+        let inputs = walkSecrets(args.inputs, (x) => x) as Record<string, unknown>;
         const redacted = walkSecrets(args.inputs, () => "[secret]") as Record<string, unknown>;
-        const state = mockState(args.type, args.name, inputs, region, resources.length);
+        const opts = optsByKey.get(key) ?? { dependsOn: [] };
+        const custom = args.custom !== false;
+        let id =
+          args.type === "aws:guardduty/detector:Detector" ? "0123456789abcdef0123456789abcdef" : `${args.name}-id`;
+        let state = mockState(args.type, args.name, inputs, region, resources.length);
+        const propertyDeps = depsByKey.get(key) ?? {};
+        const changed = await options.onResource?.({
+          type: args.type,
+          name: args.name,
+          key,
+          custom,
+          inputs,
+          opts,
+          propertyDeps,
+          id,
+          state,
+        });
+        if (changed) {
+          inputs = changed.inputs ?? inputs;
+          id = changed.id ?? id;
+          state = changed.state ?? state;
+        }
         resources.push({
           type: args.type,
           name: args.name,
           inputs,
           redacted,
           state,
-          opts: optsByName.get(`${args.type}::${args.name}`) ?? { dependsOn: [] },
+          opts,
+          id,
+          custom,
+          key,
+          propertyDeps,
         });
-        const id =
-          args.type === "aws:guardduty/detector:Detector" ? "0123456789abcdef0123456789abcdef" : `${args.name}-id`;
         return { id, state };
       },
       call(args) {
@@ -208,20 +290,26 @@ export async function runStack(
         return fn ? fn(args.inputs as Record<string, unknown>) : {};
       },
     },
-    "observed-app",
-    stack,
+    PROJECT,
+    stackName,
     false,
   );
+  captureRegistrations(depsByKey);
   let exports: Record<string, unknown> = {};
   await pulumi.runtime.runInPulumiStack(async () => {
     pulumi.runtime.registerStackTransformation((t) => {
       names.set(t.resource, t.name);
       const deps = Array.isArray(t.opts.dependsOn) ? t.opts.dependsOn : t.opts.dependsOn ? [t.opts.dependsOn] : [];
-      optsByName.set(`${t.type}::${t.name}`, {
+      optsByKey.set(`${t.type}::${t.name}`, {
         protect: t.opts.protect,
         retainOnDelete: t.opts.retainOnDelete,
+        deleteBeforeReplace: (t.opts as pulumi.CustomResourceOptions).deleteBeforeReplace,
+        ignoreChanges: t.opts.ignoreChanges,
+        replaceOnChanges: t.opts.replaceOnChanges,
+        additionalSecretOutputs: (t.opts as pulumi.CustomResourceOptions).additionalSecretOutputs,
         dependsOn: (deps as pulumi.Resource[]).map((d) => names.get(d) ?? "<unknown>"),
         parent: t.opts.parent ? names.get(t.opts.parent) : undefined,
+        aliases: t.opts.aliases?.map(recordAlias),
       });
       return undefined;
     });
@@ -249,6 +337,39 @@ export async function runStack(
     output: (name) => resolveOutput(exports[name]),
   };
   return run;
+}
+
+/** Aliases as plain data: an old URN, or the old name/type (an alias's parent is kept by name when it is one). */
+function recordAlias(a: pulumi.Input<string | pulumi.Alias>): RecordedAlias {
+  if (typeof a === "string") return { urn: a };
+  if (!a || typeof a !== "object" || pulumi.Output.isInstance(a)) return { urn: "<output>" };
+  const alias = a as pulumi.Alias;
+  const plain = (v: unknown) => (typeof v === "string" ? v : undefined);
+  return { name: plain(alias.name), type: plain(alias.type), parent: plain(alias.parent) };
+}
+
+/**
+ * Read each registration request on its way to the mock monitor: the SDK puts there, per input property, the
+ * URNs of the resources the value depends on. That is what the engine uses to order steps and what makes a
+ * value unknown at preview when the resource it came from is replaced.
+ */
+function captureRegistrations(depsByKey: Map<string, Record<string, string[]>>): void {
+  type Req = {
+    getType(): string;
+    getName(): string;
+    getPropertydependenciesMap(): { forEach(cb: (v: { getUrnsList(): string[] }, k: string) => void): void };
+  };
+  const monitor = pulumi.runtime.getMonitor() as unknown as { registerResource(req: Req, cb: unknown): unknown };
+  const register = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (req: Req, cb: unknown) => {
+    const deps: Record<string, string[]> = {};
+    req.getPropertydependenciesMap().forEach((v, k) => {
+      const keys = v.getUrnsList().map(keyOfUrn);
+      if (keys.length) deps[k] = keys;
+    });
+    depsByKey.set(`${req.getType()}::${req.getName()}`, deps);
+    return register(req, cb);
+  };
 }
 
 /** Resolve an Output (mock-level: values are known) to its plain value. */

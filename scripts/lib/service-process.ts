@@ -12,12 +12,14 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { freePort, waitFor } from "../../scripts/lib/net";
+import { join } from "node:path";
+import { freePort, waitFor } from "./net";
 
 export { freePort, waitFor };
 
-export const REPO_ROOT = resolve(__dirname, "..", "..");
+import { REPO_ROOT } from "./paths";
+
+export { REPO_ROOT };
 export const SERVICE_ENTRY = join(REPO_ROOT, "service", "src", "main.ts");
 
 export interface ServiceProcess {
@@ -113,4 +115,19 @@ export async function startService(opts: StartOptions = {}): Promise<ServiceProc
       await exited;
     },
   };
+}
+
+/** Create `n` tasks titled `${prefix} ${i}` through the public API, one after another; returns their ids. Throws unless each answers 201. */
+export async function createTasks(svc: ServiceProcess, n: number, prefix: string): Promise<string[]> {
+  const ids: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const r = await fetch(`${svc.publicUrl}/tasks`, {
+      method: "POST",
+      headers: { ...svc.authHeaders, "content-type": "application/json" },
+      body: JSON.stringify({ title: `${prefix} ${i}` }),
+    });
+    if (r.status !== 201) throw new Error(`POST /tasks #${i} answered ${r.status}: ${await r.text()}`);
+    ids.push(((await r.json()) as { id: string }).id);
+  }
+  return ids;
 }

@@ -1,0 +1,451 @@
+/**
+ * Replace-on-change tables: for every resource type the program registers, which input properties force a new
+ * resource, taken from the provider's own source at (or bracketing) our pinned versions. Pure data.
+ *
+ * Paths use the Pulumi property names (camelCase; `[*]` for any list element). A change at a listed path, below
+ * it, or above it (a whole block added or removed) forces replacement; any other input change is an update.
+ * Properties not listed are updatable. Terraform's per-resource `region` argument (v6) is not listed: the program
+ * never sets it.
+ */
+
+export interface SourceRef {
+  repo: string;
+  /** Tag or commit read, and how it relates to the pinned version. */
+  ref: string;
+  files: string[];
+}
+
+export interface Recompute {
+  /** Input paths whose change recomputes the outputs; empty = any change. */
+  when: string[];
+  /** Computed outputs that take a new value (unknown at preview). */
+  outputs: string[];
+  why: string;
+}
+
+export interface TypeRule {
+  /** The upstream resource this Pulumi type bridges, for the record. */
+  upstream: string;
+  forceNew: string[];
+  /** Any input change replaces (every attribute RequiresReplace). */
+  anyChangeReplaces?: boolean;
+  /** Paths the provider's diff ignores. */
+  diffIgnores?: string[];
+  /** Provider-specific replacement rule beyond plain paths; returns the reason, or undefined. */
+  replaceIf?: (before: Record<string, unknown>, after: Record<string, unknown>) => string | undefined;
+  recomputeOnUpdate?: Recompute[];
+  /** What an update actually does, when that is not obvious. */
+  updateNote?: string;
+  /** Why a replacement must delete the old resource first (else the create fails). */
+  replaceNeedsDeleteFirst?: string;
+  /** Why the resource holds data; a function when it depends on the inputs. */
+  dataBearing?: string | ((inputs: Record<string, unknown>) => string | undefined);
+  source: SourceRef;
+}
+
+const TF_AWS_V5 =
+  "v5.5.0 tag in pulumi/terraform-provider-aws (4b19274d, 2023-06-22), ForceNew/RequiresReplace extracted";
+const tfAws = (files: string[], v6?: string): SourceRef => ({
+  repo: "hashicorp/terraform-provider-aws (bridged by pulumi-aws 7.48.0, upstream v6 line)",
+  ref: v6 ? `${TF_AWS_V5}; unchanged in the v6 source read (${v6})` : TF_AWS_V5,
+  files: files.map((f) => `internal/service/${f}`),
+});
+
+/** A Terraform-bridged type: its upstream resource, the inputs that force a new one, and where that is read. */
+const tf = (upstream: string, forceNew: string[], source: SourceRef, more: Partial<TypeRule> = {}): TypeRule => ({
+  upstream,
+  forceNew,
+  source,
+  ...more,
+});
+
+const EC2_STOP_START =
+  "the provider stops and starts the instance to apply it, and AWS releases an auto-assigned public IPv4 " +
+  "address when an instance stops (EC2 User Guide, 'Public IPv4 addresses'); an Elastic IP stays";
+
+const bucketChild = (upstream: string, file: string, owner: boolean): TypeRule => ({
+  upstream,
+  forceNew: owner ? ["bucket", "expectedBucketOwner"] : ["bucket"],
+  source: tfAws([`s3/${file}.go`]),
+});
+
+/** Inline EBS volumes of an instance make it data-bearing: they live and die with it. */
+function instanceData(inputs: Record<string, unknown>): string | undefined {
+  const devices = (inputs.ebsBlockDevices as { deviceName?: string; deleteOnTermination?: boolean }[]) ?? [];
+  if (!devices.length) return undefined;
+  const d = devices
+    .map((v) => `${v.deviceName} (${v.deleteOnTermination === false ? "left detached" : "deleted"} on replacement)`)
+    .join(", ");
+  return `inline EBS data volume ${d}: a new instance starts with a new, empty one`;
+}
+
+/** Security group rules: the source kind (CIDR, prefix list, referenced group) cannot be changed in place. */
+function ruleSourceKind(before: Record<string, unknown>, after: Record<string, unknown>): string | undefined {
+  const kind = (r: Record<string, unknown>) =>
+    ["cidrIpv4", "cidrIpv6", "prefixListId", "referencedSecurityGroupId"].find((k) => r[k] !== undefined);
+  const [b, a] = [kind(before), kind(after)];
+  return b !== a ? `source changed from ${b} to ${a} (ModifyPlan RequiresReplace)` : undefined;
+}
+
+export const REPLACE_TABLE: Record<string, TypeRule> = {
+  "aws:ec2/instance:Instance": {
+    upstream: "aws_instance",
+    forceNew: [
+      "ami",
+      "associatePublicIpAddress",
+      "availabilityZone",
+      "cpuOptions.amdSevSnp",
+      "cpuOptions.coreCount",
+      "cpuOptions.threadsPerCore",
+      "ebsBlockDevices[*].deleteOnTermination",
+      "ebsBlockDevices[*].deviceName",
+      "ebsBlockDevices[*].encrypted",
+      "ebsBlockDevices[*].iops",
+      "ebsBlockDevices[*].kmsKeyId",
+      "ebsBlockDevices[*].snapshotId",
+      "ebsBlockDevices[*].throughput",
+      "ebsBlockDevices[*].volumeSize",
+      "ebsBlockDevices[*].volumeType",
+      "ebsOptimized",
+      "enclaveOptions.enabled",
+      "ephemeralBlockDevices",
+      "hibernation",
+      "hostId",
+      "instanceMarketOptions",
+      "ipv6AddressCount",
+      "ipv6Addresses",
+      "keyName",
+      "launchTemplate",
+      "networkInterfaces[*].deleteOnTermination",
+      "networkInterfaces[*].deviceIndex",
+      "networkInterfaces[*].networkCardIndex",
+      "networkInterfaces[*].networkInterfaceId",
+      "placementGroup",
+      "placementPartitionNumber",
+      "privateDnsNameOptions",
+      "privateIp",
+      "rootBlockDevice.encrypted",
+      "rootBlockDevice.kmsKeyId",
+      "securityGroups",
+      "subnetId",
+      "tenancy",
+    ],
+    replaceIf: (b, a) =>
+      a.userDataReplaceOnChange === true && (b.userData !== a.userData || b.userDataBase64 !== a.userDataBase64)
+        ? "userData changed with userDataReplaceOnChange (CustomizeDiff ForceNewIf)"
+        : undefined,
+    recomputeOnUpdate: [
+      { when: ["instanceType"], outputs: ["publicIp", "publicDns"], why: `instanceType: ${EC2_STOP_START}` },
+      { when: ["userData", "userDataBase64"], outputs: ["publicIp", "publicDns"], why: `userData: ${EC2_STOP_START}` },
+    ],
+    updateNote: "instanceType, userData and the like are applied in place by stopping and starting the instance",
+    dataBearing: instanceData,
+    source: tfAws(["ec2/ec2_instance.go"], "ec2_instance.go @ 0015dfcd: ami, subnet_id, key_name, ebs_block_device.*"),
+  },
+  "aws:ebs/volume:Volume": {
+    upstream: "aws_ebs_volume",
+    forceNew: ["availabilityZone", "encrypted", "kmsKeyId", "multiAttachEnabled", "outpostArn", "snapshotId"],
+    updateNote: "size, type, iops, throughput change in place (ModifyVolume); size can only grow",
+    dataBearing: "EBS volume",
+    source: tfAws(["ec2/ebs_volume.go"], "ebs_volume.go @ 0073593e"),
+  },
+  "aws:ec2/volumeAttachment:VolumeAttachment": {
+    upstream: "aws_volume_attachment",
+    forceNew: ["deviceName", "instanceId", "volumeId"],
+    replaceNeedsDeleteFirst:
+      "a volume without multi-attach is attached to one instance at a time: attaching it to the new instance " +
+      "before detaching it from the old one fails (VolumeInUse)",
+    source: tfAws(["ec2/ebs_volume_attachment.go"], "ebs_volume_attachment.go @ 0620f2a6"),
+  },
+  "aws:ec2/vpc:Vpc": tf("aws_vpc", ["cidrBlock", "ipv4IpamPoolId", "ipv4NetmaskLength"], tfAws(["ec2/vpc_.go"])),
+  "aws:ec2/subnet:Subnet": tf(
+    "aws_subnet",
+    ["availabilityZone", "availabilityZoneId", "cidrBlock", "ipv6Native", "outpostArn", "vpcId"],
+    tfAws(["ec2/vpc_subnet.go"]),
+  ),
+  "aws:ec2/internetGateway:InternetGateway": tf("aws_internet_gateway", [], tfAws(["ec2/vpc_internet_gateway.go"])),
+  "aws:ec2/routeTable:RouteTable": tf("aws_route_table", ["vpcId"], tfAws(["ec2/vpc_route_table.go"])),
+  "aws:ec2/routeTableAssociation:RouteTableAssociation": tf(
+    "aws_route_table_association",
+    ["gatewayId", "subnetId"],
+    tfAws(["ec2/vpc_route_table_association.go"]),
+  ),
+  "aws:ec2/securityGroup:SecurityGroup": tf(
+    "aws_security_group",
+    ["description", "name", "namePrefix", "vpcId"],
+    tfAws(["ec2/vpc_security_group.go"]),
+  ),
+  "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": {
+    upstream: "aws_vpc_security_group_ingress_rule",
+    forceNew: ["securityGroupId"],
+    replaceIf: ruleSourceKind,
+    source: tfAws(["ec2/vpc_security_group_ingress_rule.go"]),
+  },
+  "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": {
+    upstream: "aws_vpc_security_group_egress_rule",
+    forceNew: ["securityGroupId"],
+    replaceIf: ruleSourceKind,
+    source: tfAws([
+      "ec2/vpc_security_group_ingress_rule.go (shared rule schema)",
+      "ec2/vpc_security_group_egress_rule.go",
+    ]),
+  },
+  "aws:ec2/eip:Eip": tf(
+    "aws_eip",
+    ["address", "domain", "networkBorderGroup", "publicIpv4Pool"],
+    tfAws(["ec2/ec2_eip.go"]),
+    { updateNote: "instance / networkInterface (re)associate the address in place: the public IP stays" },
+  ),
+  "aws:ec2/eipAssociation:EipAssociation": tf(
+    "aws_eip_association",
+    ["allocationId", "allowReassociation", "instanceId", "networkInterfaceId", "privateIpAddress", "publicIp"],
+    tfAws(["ec2/ec2_eip_association.go"]),
+  ),
+  "aws:ec2/keyPair:KeyPair": tf(
+    "aws_key_pair",
+    ["keyName", "keyNamePrefix", "publicKey"],
+    tfAws(["ec2/ec2_key_pair.go"]),
+  ),
+  "aws:ec2/flowLog:FlowLog": tf(
+    "aws_flow_log",
+    [
+      "deliverCrossAccountRole",
+      "destinationOptions",
+      "eniId",
+      "iamRoleArn",
+      "logDestination",
+      "logDestinationType",
+      "logFormat",
+      "maxAggregationInterval",
+      "subnetId",
+      "trafficType",
+      "transitGatewayAttachmentId",
+      "transitGatewayId",
+      "vpcId",
+    ],
+    tfAws(["ec2/vpc_flow_log.go"]),
+  ),
+  "aws:ebs/encryptionByDefault:EncryptionByDefault": tf(
+    "aws_ebs_encryption_by_default",
+    [],
+    tfAws(["ec2/ebs_encryption_by_default.go"]),
+  ),
+  "aws:ecr/repository:Repository": tf(
+    "aws_ecr_repository",
+    ["name", "encryptionConfigurations"],
+    tfAws(["ecr/repository.go"], "repository.go, v6 with @IdentityAttribute(name)"),
+    { dataBearing: "ECR repository (the images)" },
+  ),
+  "aws:ecr/lifecyclePolicy:LifecyclePolicy": tf(
+    "aws_ecr_lifecycle_policy",
+    ["policy", "repository"],
+    tfAws(["ecr/lifecycle_policy.go"]),
+  ),
+  "aws:cloudwatch/logGroup:LogGroup": tf(
+    "aws_cloudwatch_log_group",
+    ["logGroupClass", "name", "namePrefix"],
+    tfAws(["logs/group.go"], "group.go @ 0073593e adds log_group_class"),
+    { dataBearing: "CloudWatch log group (its events)" },
+  ),
+  "aws:cloudwatch/logMetricFilter:LogMetricFilter": tf(
+    "aws_cloudwatch_log_metric_filter",
+    ["logGroupName", "name"],
+    tfAws(["logs/metric_filter.go"]),
+  ),
+  "aws:cloudwatch/metricAlarm:MetricAlarm": tf(
+    "aws_cloudwatch_metric_alarm (alarm_name is `name` in Pulumi)",
+    ["name"],
+    tfAws(["cloudwatch/metric_alarm.go"]),
+  ),
+  "aws:cloudwatch/eventRule:EventRule": tf(
+    "aws_cloudwatch_event_rule",
+    ["eventBusName", "name", "namePrefix"],
+    tfAws(["events/rule.go"]),
+  ),
+  "aws:cloudwatch/eventTarget:EventTarget": tf(
+    "aws_cloudwatch_event_target",
+    ["eventBusName", "rule", "targetId"],
+    tfAws(["events/target.go"], "target.go, aws-sdk-go-v2 version"),
+  ),
+  "aws:cloudtrail/trail:Trail": tf(
+    "aws_cloudtrail",
+    ["name"],
+    tfAws(["cloudtrail/cloudtrail.go (v6: cloudtrail/trail.go)"], "trail.go @ 0a9af16a"),
+  ),
+  "aws:kms/key:Key": tf(
+    "aws_kms_key",
+    ["customKeyStoreId", "customerMasterKeySpec", "keyUsage", "multiRegion", "xksKeyId"],
+    tfAws(["kms/key.go"], "key.go @ 00a35305 (2026) adds xks_key_id"),
+    { dataBearing: "KMS key (what it encrypted is unreadable once it is deleted)" },
+  ),
+  "aws:kms/alias:Alias": tf("aws_kms_alias", ["name", "namePrefix"], tfAws(["kms/alias.go"])),
+  "aws:s3/bucket:Bucket": tf(
+    "aws_s3_bucket",
+    ["bucket", "bucketPrefix", "objectLockEnabled", "objectLockConfiguration.objectLockEnabled"],
+    tfAws(["s3/bucket.go"]),
+    { dataBearing: "S3 bucket (audit and access logs)" },
+  ),
+  "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": bucketChild(
+    "aws_s3_bucket_lifecycle_configuration",
+    "bucket_lifecycle_configuration",
+    true,
+  ),
+  "aws:s3/bucketLogging:BucketLogging": bucketChild("aws_s3_bucket_logging", "bucket_logging", true),
+  "aws:s3/bucketOwnershipControls:BucketOwnershipControls": bucketChild(
+    "aws_s3_bucket_ownership_controls",
+    "bucket_ownership_controls",
+    false,
+  ),
+  "aws:s3/bucketPolicy:BucketPolicy": bucketChild("aws_s3_bucket_policy", "bucket_policy", false),
+  "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": bucketChild(
+    "aws_s3_bucket_public_access_block",
+    "bucket_public_access_block",
+    false,
+  ),
+  "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": bucketChild(
+    "aws_s3_bucket_server_side_encryption_configuration",
+    "bucket_server_side_encryption_configuration",
+    true,
+  ),
+  "aws:s3/bucketVersioning:BucketVersioning": bucketChild("aws_s3_bucket_versioning", "bucket_versioning", true),
+  "aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock": tf(
+    "aws_s3_account_public_access_block",
+    ["accountId"],
+    tfAws(["s3control/account_public_access_block.go"]),
+  ),
+  "aws:sns/topic:Topic": tf("aws_sns_topic", ["fifoTopic", "name", "namePrefix"], tfAws(["sns/topic.go"])),
+  "aws:sns/topicPolicy:TopicPolicy": tf("aws_sns_topic_policy", ["arn"], tfAws(["sns/topic_policy.go"])),
+  "aws:sns/topicSubscription:TopicSubscription": tf(
+    "aws_sns_topic_subscription",
+    ["endpoint", "protocol", "topicArn"],
+    tfAws(["sns/topic_subscription.go"], "topic_subscription.go, aws-sdk-go-v2 version"),
+  ),
+  "aws:guardduty/detector:Detector": tf(
+    "aws_guardduty_detector",
+    [],
+    tfAws(["guardduty/detector.go"], "detector.go @ 0060af23"),
+    { dataBearing: "GuardDuty detector (its findings; one per account and region)" },
+  ),
+  "aws:guardduty/detectorFeature:DetectorFeature": {
+    upstream: "aws_guardduty_detector_feature",
+    forceNew: ["additionalConfigurations", "detectorId", "name"],
+    source: {
+      repo: "hashicorp/terraform-provider-aws",
+      ref: "detector_feature.go as stored (added after v5.5.0; aws-sdk-go v1 version)",
+      files: ["internal/service/guardduty/detector_feature.go"],
+    },
+  },
+  "aws:iam/role:Role": tf("aws_iam_role", ["name", "namePrefix", "path"], tfAws(["iam/role.go"])),
+  "aws:iam/rolePolicy:RolePolicy": tf(
+    "aws_iam_role_policy",
+    ["name", "namePrefix", "role"],
+    tfAws(["iam/role_policy.go"]),
+  ),
+  "aws:iam/instanceProfile:InstanceProfile": tf(
+    "aws_iam_instance_profile",
+    ["name", "namePrefix", "path"],
+    tfAws(["iam/instance_profile.go"]),
+  ),
+  "docker:index/image:Image": {
+    upstream: "pulumi-docker native Image",
+    forceNew: [],
+    diffIgnores: ["registry.username", "registry.password"],
+    recomputeOnUpdate: [
+      {
+        when: [],
+        outputs: ["repoDigest"],
+        why: "any input change (Check adds build.contextDigest, a hash of the build context) rebuilds and pushes",
+      },
+    ],
+    updateNote: "every change is an update: the image is rebuilt and pushed, giving a new repoDigest",
+    source: {
+      repo: "pulumi/pulumi-docker",
+      ref: "provider/provider.go Diff and Check identical from v5.1.0 (e944612c) to 237b7899 (2026-08-14), bracketing 5.2.0",
+      files: ["provider/provider.go (Diff, diffUpdates, Check: contextDigest)"],
+    },
+  },
+  "command:remote:Command": {
+    upstream: "pulumi-command remote.Command",
+    forceNew: ["triggers"],
+    recomputeOnUpdate: [{ when: [], outputs: ["stdout", "stderr"], why: "the command runs again" }],
+    updateNote: "an update runs `update`, or `create` again when no `update` is set, on the (new) connection",
+    source: {
+      repo: "pulumi/pulumi-command",
+      ref: "v1.2.1 (7f3eb6f3)",
+      files: [
+        "provider/pkg/provider/common/inputs.go (triggers: replaceOnChanges)",
+        "provider/pkg/provider/remote/commandController.go (Update)",
+        "provider/cmd/pulumi-resource-command/schema.json",
+      ],
+    },
+  },
+  "command:remote:CopyToRemote": {
+    upstream: "pulumi-command remote.CopyToRemote",
+    forceNew: ["triggers"],
+    updateNote:
+      "an update copies again only when the source's hash or remotePath changed: a new host with the same " +
+      "source gets nothing",
+    source: {
+      repo: "pulumi/pulumi-command",
+      ref: "v1.2.1 (7f3eb6f3)",
+      files: ["provider/pkg/provider/remote/copy.go (triggers: replaceOnChanges)", "remote/copyController.go (Update)"],
+    },
+  },
+  "random:index/randomPassword:RandomPassword": {
+    upstream: "random_password",
+    forceNew: [],
+    anyChangeReplaces: true,
+    source: {
+      repo: "hashicorp/terraform-provider-random (bridged by pulumi-random 4.21.2)",
+      ref: "ad788e23 (v3.9.0+4, 2026-06-11): every attribute has a RequiresReplace plan modifier",
+      files: ["internal/provider/resource_password.go"],
+    },
+  },
+  "random:index/randomString:RandomString": {
+    upstream: "random_string",
+    forceNew: [],
+    anyChangeReplaces: true,
+    source: {
+      repo: "hashicorp/terraform-provider-random (bridged by pulumi-random 4.21.2)",
+      ref: "01a15580: every attribute of the schema has a RequiresReplace plan modifier and Update is empty",
+      files: ["internal/provider/resource_string.go"],
+    },
+  },
+  "tls:index/privateKey:PrivateKey": {
+    upstream: "tls_private_key",
+    forceNew: ["algorithm", "ecdsaCurve", "rsaBits"],
+    source: {
+      repo: "hashicorp/terraform-provider-tls (bridged by pulumi-tls 5.6.1)",
+      ref: "d72d90e1 (v4.2.1+23, 2026-04-28)",
+      files: ["internal/provider/resource_private_key.go"],
+    },
+  },
+  "tls:index/selfSignedCert:SelfSignedCert": {
+    upstream: "tls_self_signed_cert",
+    // Every input but earlyRenewalHours is RequiresReplace (the subject block and each of its fields too); a
+    // certificate inside its early-renewal window is also replaced by the next up (ModifyPlan, ready_for_renewal).
+    forceNew: [
+      "privateKeyPem",
+      "validityPeriodHours",
+      "allowedUses",
+      "dnsNames",
+      "ipAddresses",
+      "uris",
+      "isCaCertificate",
+      "setSubjectKeyId",
+      "setAuthorityKeyId",
+      "subject",
+    ],
+    source: {
+      repo: "hashicorp/terraform-provider-tls (bridged by pulumi-tls 5.6.1)",
+      ref: "0494451d (the version of the file stored for reading; the schema's plan modifiers)",
+      files: ["internal/provider/resource_self_signed_cert.go"],
+    },
+  },
+};
+
+/** Why a resource of this type (with these inputs) holds data, or undefined. */
+export function dataBearing(type: string, inputs: Record<string, unknown>): string | undefined {
+  const d = REPLACE_TABLE[type]?.dataBearing;
+  return typeof d === "function" ? d(inputs) : d;
+}
