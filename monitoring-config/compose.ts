@@ -3,6 +3,21 @@ import { GRAFANA_ENV_FILE } from "./secrets";
 import type { MonitoringSettings } from "./types";
 
 /**
+ * Alertmanager's gossip: off on a single host; in an HA pair it listens on the private address, advertises it and
+ * joins its peers, so the members share silences and their notification log (one notification per alert group).
+ */
+export function clusterFlags(s: MonitoringSettings): string[] {
+  const ha = s.ha;
+  if (!ha) return ["--cluster.listen-address="];
+  return [
+    `--cluster.listen-address=${ha.clusterListen}`,
+    ...(ha.clusterAdvertise ? [`--cluster.advertise-address=${ha.clusterAdvertise}`] : []),
+    ...ha.clusterPeers.map((p) => `--cluster.peer=${p}`),
+    `--cluster.peer-timeout=${ha.peerTimeout}`,
+  ];
+}
+
+/**
  * docker-compose.yml for the monitoring host. Host networking keeps every address the same as in the
  * local stack (127.0.0.1:<port>), so one prometheus.yml works in both places. Data sits under dataDir
  * (the separate EBS volume on AWS); config is read-only from the bundle directory beside this file.
@@ -37,7 +52,7 @@ export function composeFile(s: MonitoringSettings): object {
       alertmanager: promService("alertmanager", s.images.alertmanager, [
         "--storage.path=/alertmanager",
         `--web.listen-address=${l.host}:${l.alertmanagerPort}`,
-        "--cluster.listen-address=",
+        ...clusterFlags(s),
       ]),
       blackbox: {
         ...common,

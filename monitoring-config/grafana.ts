@@ -11,7 +11,12 @@ import { GRAFANA_WEB_PASSWORD_ENV, secretPath } from "./secrets";
 import { sloRatioRecord } from "./rules";
 
 /** Datasource uids are fixed so dashboards (and people's bookmarks) never depend on provisioning order. */
-export const DATASOURCE_UIDS = { prometheus: "prometheus", alertmanager: "alertmanager", cloudwatch: "cloudwatch" };
+export const DATASOURCE_UIDS = {
+  prometheus: "prometheus",
+  alertmanager: "alertmanager",
+  cloudwatch: "cloudwatch",
+  managedPrometheus: "managed-prometheus",
+};
 export const DASHBOARD_UIDS = {
   service: "taskflow-service",
   host: "taskflow-host",
@@ -421,6 +426,27 @@ export function datasourcesProvisioning(s: MonitoringSettings): object {
             },
           ]
         : []),
+      // The long-term store: the same series (every replica's, told apart by `replica`), queried with SigV4 and
+      // the instance role (grafana.ini enables SigV4 for Prometheus datasources).
+      ...(s.grafana.managedPrometheus
+        ? [
+            {
+              name: "Managed Prometheus",
+              uid: DATASOURCE_UIDS.managedPrometheus,
+              type: "prometheus",
+              access: "proxy",
+              url: s.grafana.managedPrometheus.url,
+              editable: false,
+              jsonData: {
+                timeInterval: s.scrapeInterval,
+                httpMethod: "POST",
+                sigV4Auth: true,
+                sigV4AuthType: "default",
+                sigV4Region: s.grafana.managedPrometheus.region,
+              },
+            },
+          ]
+        : []),
     ],
   };
 }
@@ -462,6 +488,7 @@ export function grafanaIni(s: MonitoringSettings): string {
     "[auth.anonymous]",
     "enabled = false",
     "",
+    ...(s.grafana.managedPrometheus ? ["[auth]", "sigv4_auth_enabled = true", ""] : []),
     "[users]",
     "allow_sign_up = false",
     "",

@@ -16,7 +16,7 @@ import {
   securityDashboard,
   serviceDashboard,
 } from "./grafana";
-import { blackboxConfig, prometheusConfig, webConfig } from "./prometheus";
+import { blackboxConfig, peerCertPath, prometheusConfig, webConfig } from "./prometheus";
 import { buildRuleFiles } from "./rules";
 import type { MonitoringSettings } from "./types";
 import { secretFiles, TLS_SERVICES } from "./secrets";
@@ -33,7 +33,8 @@ export * from "./validation";
 export { allAlerts, buildRuleFiles, errorBudget, sloRatioRecord, sloWindows } from "./rules";
 export type { AlertRule, RecordingRule, RuleFile, RuleGroup, Severity } from "./rules";
 export { DASHBOARD_UIDS, DATASOURCE_UIDS } from "./grafana";
-export { bcryptHash, bcryptSalt } from "./prometheus";
+export { bcryptHash, bcryptSalt, REPLICA_LABEL } from "./prometheus";
+export { clusterFlags } from "./compose";
 
 /** Relative path → file content. */
 export type Bundle = Record<string, string>;
@@ -78,6 +79,9 @@ export function renderBundle(
     for (const service of TLS_SERVICES) files[`${service}/tls/server.crt`] = s.tls.certPem;
     if (s.tls.probeCaPem) files["blackbox/probe-ca.crt"] = s.tls.probeCaPem;
   }
+  s.ha?.peerAlertmanagers.forEach((p, i) => {
+    if (p.certPem) files[`prometheus/tls/${peerCertPath(i).split("/").pop()}`] = p.certPem;
+  });
   Object.assign(files, secretFiles(s));
   return Object.fromEntries(Object.entries(files).sort(([a], [b]) => a.localeCompare(b)));
 }

@@ -5,12 +5,21 @@
  */
 import { APP_JOB, CIS_NAMESPACE, DEFAULT_PORTS, HEALTH_PATH, HOST_ROLES, MONITORING_PORTS } from "./contract";
 import { DEFAULT_IMAGES } from "./images";
+import { durationSeconds } from "./durations";
 import { burn, DEFAULT_ALERTMANAGER, DEFAULT_SLO, DEFAULT_THRESHOLDS } from "./thresholds";
-import { STACKS, type DeepPartial, type MonitoringSettings, type StackName, type Targets } from "./types";
+import {
+  STACKS,
+  type DeepPartial,
+  type HaSettings,
+  type MonitoringSettings,
+  type RemoteWriteSettings,
+  type StackName,
+  type Targets,
+} from "./types";
 import { SettingsError } from "./validation";
 
 export type LocalPorts = Record<
-  "app" | "appMetrics" | "prometheus" | "alertmanager" | "node" | "blackbox" | "receiver" | "grafana",
+  "app" | "appMetrics" | "prometheus" | "alertmanager" | "node" | "blackbox" | "receiver" | "grafana" | "longterm",
   number
 >;
 
@@ -24,6 +33,8 @@ export const LOCAL_PORTS: LocalPorts = {
   blackbox: MONITORING_PORTS.blackbox,
   receiver: 9094,
   grafana: 3001,
+  // The long-term store of `npm run local -- --remote-write`: a second Prometheus with the remote-write receiver.
+  longterm: 9091,
 };
 
 const RUNBOOKS = "https://github.com/observed-app/observed-app/blob/main/docs/runbooks.md";
@@ -97,6 +108,7 @@ function testProfile(): MonitoringSettings {
     probeFailedFor: "3s",
     targetDownFor: "3s",
     metaFor: "3s",
+    remoteWriteBehindSeconds: 15,
   };
   s.slo = {
     ...s.slo,
@@ -112,6 +124,33 @@ function testProfile(): MonitoringSettings {
     heartbeatRepeatInterval: "30s",
   };
   return s;
+}
+
+/**
+ * remote_write's queue for an expected number of active series scraped every `scrapeIntervalSeconds`:
+ * - a request carries up to 1 000 samples (Amazon Managed Service for Prometheus's advice; well under its 1 MB
+ *   request limit with our label sets);
+ * - each shard buffers 5 batches (Prometheus's advice: 3 to 10 × max_samples_per_send): a slow request does not
+ *   stall the WAL reader for the other shards;
+ * - enough shards to send 50 × the live rate, taking a round trip of 250 ms (SigV4 over the internet) as the
+ *   cost of one batch, so a backlog (an outage of the endpoint, replayed from the WAL for up to 2 h) drains in
+ *   about 1/50 of its length; at least 4, at most 50 (Prometheus's default ceiling; memory grows with
+ *   shards × (capacity + max_samples_per_send) samples);
+ * - retries back off from 30 ms to 5 s (Prometheus's defaults): a receiver down for minutes is retried every 5 s.
+ */
+export function remoteWriteQueue(expectedSeries: number, scrapeIntervalSeconds: number): RemoteWriteSettings["queue"] {
+  const maxSamplesPerSend = 1000;
+  const perShardPerSecond = maxSamplesPerSend / 0.25;
+  const liveRate = expectedSeries / scrapeIntervalSeconds;
+  return {
+    capacity: 5 * maxSamplesPerSend,
+    maxShards: Math.min(50, Math.max(4, Math.ceil((50 * liveRate) / perShardPerSecond))),
+    minShards: 1,
+    maxSamplesPerSend,
+    batchSendDeadline: "5s",
+    minBackoff: "30ms",
+    maxBackoff: "5s",
+  };
 }
 
 /** The basic-auth user of Prometheus and Alertmanager on AWS (its password is generated per stack). */
@@ -145,6 +184,13 @@ export interface AwsMonitoringInputs {
   basicAuth: { username: string; password: string; salt?: string };
   /** The host's certificate and key, and the app edge's certificate blackbox trusts (MonitoringSettings.tls). */
   tls?: { certPem: string; keyPem: string; probeCaPem?: string };
+  /**
+   * The Amazon Managed Service for Prometheus workspace this host remote-writes to (SigV4 with the instance
+   * role) and Grafana queries as a second datasource; the queue is sized for `expectedSeries`.
+   */
+  managedPrometheus?: { workspaceEndpoint: string; expectedSeries: number };
+  /** This host's part in an HA pair (MonitoringSettings.ha). */
+  ha?: HaSettings;
 }
 
 /** AWS stacks: discovery by tag, notifications to the SNS alert topic, CloudWatch panels in Grafana. */
@@ -175,7 +221,18 @@ export function awsMonitoringSettings(v: AwsMonitoringInputs): MonitoringSetting
   s.grafana = {
     adminPassword: v.grafanaAdminPassword,
     cloudwatch: { region: v.region, cisNamespace: CIS_NAMESPACE, guardDutyRuleName: v.guardDutyRuleName },
+    ...(v.managedPrometheus
+      ? { managedPrometheus: { url: v.managedPrometheus.workspaceEndpoint, region: v.region } }
+      : {}),
   };
+  if (v.managedPrometheus) {
+    s.remoteWrite = {
+      url: `${v.managedPrometheus.workspaceEndpoint.replace(/\/?$/, "/")}api/v1/remote_write`,
+      sigv4Region: v.region,
+      queue: remoteWriteQueue(v.managedPrometheus.expectedSeries, durationSeconds(s.scrapeInterval)),
+    };
+  }
+  if (v.ha) s.ha = v.ha;
   return s;
 }
 

@@ -113,6 +113,53 @@ function appJobs(s: MonitoringSettings): object[] {
   ];
 }
 
+/** The external label that tells the replicas of an HA pair apart (the managed workspace deduplicates on it). */
+export const REPLICA_LABEL = "replica";
+
+/** Where Prometheus reads the certificate the i-th peer Alertmanager serves (the only one it trusts for it). */
+export const peerCertPath = (i: number) => `/etc/prometheus/tls/peer-${i + 1}.crt`;
+
+/**
+ * The other replicas' Alertmanagers: every alert goes to each of them too (Prometheus's own advice for HA: never
+ * load-balance between Alertmanagers). Over TLS each peer is trusted by its own pinned certificate; the hosts'
+ * certificates name 127.0.0.1 but not their private addresses, so the name checked is that one.
+ */
+function peerAlertmanagers(s: MonitoringSettings): object[] {
+  return (s.ha?.peerAlertmanagers ?? []).map((p, i) => ({
+    ...(s.basicAuth
+      ? { basic_auth: { username: s.basicAuth.username, password_file: secretPath("prometheus", "web-password") } }
+      : {}),
+    ...(p.certPem ? { scheme: "https", tls_config: { ca_file: peerCertPath(i), server_name: "127.0.0.1" } } : {}),
+    static_configs: [{ targets: [p.address] }],
+  }));
+}
+
+/** remote_write to long-term storage, with the queue sized in settings (REMOTE_WRITE_QUEUE). */
+function remoteWrite(s: MonitoringSettings): object {
+  const r = s.remoteWrite;
+  if (!r) return {};
+  const q = r.queue;
+  return {
+    remote_write: [
+      {
+        name: "long-term",
+        url: r.url,
+        ...(r.sigv4Region ? { sigv4: { region: r.sigv4Region } } : {}),
+        queue_config: {
+          capacity: q.capacity,
+          max_shards: q.maxShards,
+          min_shards: q.minShards,
+          max_samples_per_send: q.maxSamplesPerSend,
+          batch_send_deadline: q.batchSendDeadline,
+          min_backoff: q.minBackoff,
+          max_backoff: q.maxBackoff,
+        },
+        // Exemplars and metadata are not needed downstream; metadata is sent by default (small, periodic).
+      },
+    ],
+  };
+}
+
 /** prometheus.yml */
 export function prometheusConfig(s: MonitoringSettings): object {
   const l = s.listen;
@@ -122,12 +169,18 @@ export function prometheusConfig(s: MonitoringSettings): object {
       scrape_interval: s.scrapeInterval,
       scrape_timeout: s.scrapeTimeout,
       evaluation_interval: s.evaluationInterval,
-      external_labels: { stack: s.stack },
+      external_labels: { stack: s.stack, ...(s.ha ? { [REPLICA_LABEL]: s.ha.replica } : {}) },
     },
     rule_files: ["rules/*.yml"],
     alerting: {
-      alertmanagers: [{ ...peer(s), static_configs: [{ targets: [local(l.alertmanagerPort)] }] }],
+      // The replicas send the same alerts: without their replica label they are one alert to the Alertmanagers.
+      ...(s.ha ? { alert_relabel_configs: [{ action: "labeldrop", regex: REPLICA_LABEL }] } : {}),
+      alertmanagers: [
+        { ...peer(s), static_configs: [{ targets: [local(l.alertmanagerPort)] }] },
+        ...peerAlertmanagers(s),
+      ],
     },
+    ...remoteWrite(s),
     scrape_configs: [
       { job_name: "prometheus", ...peer(s), static_configs: [{ targets: [local(l.prometheusPort)] }] },
       { job_name: "alertmanager", ...peer(s), static_configs: [{ targets: [local(l.alertmanagerPort)] }] },

@@ -299,6 +299,33 @@ export function buildRuleFiles(s: MonitoringSettings): RuleFile[] {
         "Prometheus on {{ $labels.instance }} fails to send alerts to {{ $labels.alertmanager }}",
         "Prometheus got errors sending alerts to Alertmanager: notifications may be late or lost.",
       ),
+      // Remote write (long-term storage): how far the sent samples trail the newest ones appended. Absent without
+      // remote_write, so it never fires there.
+      alert(
+        "PrometheusRemoteWriteBehind",
+        "warning",
+        `(max_over_time(prometheus_remote_storage_highest_timestamp_in_seconds[${w}]) - ignoring(remote_name, url) group_right max_over_time(prometheus_remote_storage_queue_highest_sent_timestamp_seconds[${w}])) > ${t.remoteWriteBehindSeconds}`,
+        t.metaFor,
+        "Remote write to {{ $labels.remote_name }} falls behind",
+        `The samples sent to {{ $labels.url }} trail the newest ones by more than ${t.remoteWriteBehindSeconds} s: the long-term store is unreachable, refusing writes or too slow. Prometheus keeps the backlog in its WAL for about 2 h, then drops it.`,
+      ),
+      alert(
+        "PrometheusRemoteWriteFailing",
+        "warning",
+        `rate(prometheus_remote_storage_samples_failed_total[${w}]) > 0`,
+        t.metaFor,
+        "Remote write to {{ $labels.remote_name }} drops samples",
+        "The long-term store rejects samples with an unrecoverable error (4xx other than 429): they are dropped, not retried. Check the permission (aps:RemoteWrite) and the receiver's limits.",
+      ),
+      // The Alertmanagers of an HA pair: a member that lost its peer still notifies, but nothing deduplicates.
+      alert(
+        "AlertmanagerClusterPeerDown",
+        "warning",
+        `alertmanager_cluster_failed_peers > 0 or alertmanager_cluster_members < ${s.ha ? s.ha.clusterPeers.length + 1 : 1}`,
+        t.metaFor,
+        "Alertmanager on {{ $labels.instance }} has lost a cluster peer",
+        "An Alertmanager of the HA pair cannot reach its peer: each member still notifies on its own, so notifications may now go out twice, and a failure of this member would leave none.",
+      ),
       alert(
         "AlertmanagerFailedToSendAlerts",
         "warning",

@@ -53,6 +53,8 @@ export const DEFAULT_THRESHOLDS: AlertThresholds = {
   targetDownFor: "5m",
   // The monitoring stack's own health (rule evaluation, notifications, config reloads).
   metaFor: "5m",
+  // The prometheus-mixin's threshold: two minutes of lag is past any healthy batching and backoff.
+  remoteWriteBehindSeconds: 120,
 };
 
 export const DEFAULT_SLO: SloSettings = {

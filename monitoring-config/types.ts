@@ -87,6 +87,8 @@ export interface AlertThresholds {
   clockSkewFor: string;
   targetDownFor: string;
   metaFor: string;
+  /** PrometheusRemoteWriteBehind: how far (s) the samples sent may trail the newest ones. */
+  remoteWriteBehindSeconds: number;
 }
 
 /** One multi-window burn-rate condition: both windows must burn faster than `factor` × the budget rate. */
@@ -118,6 +120,50 @@ export interface AlertmanagerTimings {
   /** Pages wait less before the first notification. */
   pageGroupWait: string;
   heartbeatRepeatInterval: string;
+}
+
+/**
+ * Remote write to long-term storage: Amazon Managed Service for Prometheus on AWS (SigV4 with the instance role),
+ * a second Prometheus with the remote-write receiver locally. Alerts are still evaluated by this Prometheus.
+ */
+export interface RemoteWriteSettings {
+  /** The receiver's write endpoint, e.g. `<workspace endpoint>api/v1/remote_write`. */
+  url: string;
+  /** Sign each request with SigV4 for this region, with the instance role's credentials (AWS). */
+  sigv4Region?: string;
+  /** Prometheus's queue_config (shards, batch sizes, backoff): see REMOTE_WRITE_QUEUE for how it is sized. */
+  queue: {
+    capacity: number;
+    maxShards: number;
+    minShards: number;
+    maxSamplesPerSend: number;
+    batchSendDeadline: string;
+    minBackoff: string;
+    maxBackoff: string;
+  };
+}
+
+/**
+ * One member of a highly available pair (or more): every replica scrapes the same targets and evaluates the same
+ * rules; its series carry `replica` (the managed workspace deduplicates on it), its alerts do not (so the
+ * Alertmanagers see one alert), and the Alertmanagers form one cluster, so a notification goes out once.
+ */
+export interface HaSettings {
+  /** This replica's name: the `replica` external label of its series. */
+  replica: string;
+  /** The gossip listener of this host's Alertmanager (`<host>:<port>`). */
+  clusterListen: string;
+  /** The address the other members reach this one's gossip on (`<ip>:<port>`; default: from clusterListen). */
+  clusterAdvertise?: string;
+  /** The other members' gossip addresses (`<host>:<port>`). */
+  clusterPeers: string[];
+  /** How long a member waits for the one before it to notify (Alertmanager's --cluster.peer-timeout). */
+  peerTimeout: string;
+  /**
+   * The other members' Alertmanagers, which this Prometheus also sends every alert to (`<host>:<port>`), each
+   * with the certificate it serves (pinned: the only one trusted for it) when they speak TLS.
+   */
+  peerAlertmanagers: { address: string; certPem?: string }[];
 }
 
 export interface MonitoringSettings {
@@ -161,6 +207,8 @@ export interface MonitoringSettings {
     adminPassword: string;
     /** CloudWatch datasource and the AWS security panels (only on AWS). */
     cloudwatch?: { region: string; cisNamespace: string; guardDutyRuleName: string };
+    /** The managed workspace as a second Prometheus datasource, queried with SigV4 (the instance role). */
+    managedPrometheus?: { url: string; region: string };
   };
   /** Base URL of docs/runbooks.md; each alert links `${runbookBaseUrl}#<alert-name-lowercase>`. */
   runbookBaseUrl: string;
@@ -170,4 +218,8 @@ export interface MonitoringSettings {
   images: { prometheus: string; alertmanager: string; grafana: string; blackbox: string; nodeExporter: string };
   /** Where data lives on the monitoring host. */
   dataDir: string;
+  /** Remote write to long-term storage (off when absent). */
+  remoteWrite?: RemoteWriteSettings;
+  /** Member of an HA pair (a single Prometheus and an unclustered Alertmanager when absent). */
+  ha?: HaSettings;
 }

@@ -141,6 +141,47 @@ export function validateSettings(s: MonitoringSettings, opts: ValidateOptions = 
     }
     if (s.tls.probeCaPem !== undefined) cert("tls.probeCaPem", s.tls.probeCaPem);
   }
+  if (s.remoteWrite) {
+    const r = s.remoteWrite;
+    url("remoteWrite.url", r.url);
+    if (r.sigv4Region !== undefined && !/^[a-z]{2}(-[a-z]+)+-\d$/.test(r.sigv4Region))
+      fail("remoteWrite.sigv4Region", r.sigv4Region, "expected an AWS region such as eu-west-1");
+    for (const k of ["capacity", "maxShards", "minShards", "maxSamplesPerSend"] as const) {
+      if (!(Number.isInteger(r.queue[k]) && r.queue[k] >= 1))
+        fail(`remoteWrite.queue.${k}`, r.queue[k], "expected an integer ≥ 1");
+    }
+    if (r.queue.minShards > r.queue.maxShards)
+      fail("remoteWrite.queue.minShards", r.queue.minShards, `expected at most maxShards (${r.queue.maxShards})`);
+    for (const k of ["batchSendDeadline", "minBackoff", "maxBackoff"] as const)
+      duration(`remoteWrite.queue.${k}`, r.queue[k]);
+  }
+  if (s.ha) {
+    const ha = s.ha;
+    if (!/^[A-Za-z0-9_-]+$/.test(ha.replica)) fail("ha.replica", ha.replica, "expected letters, digits, '_' or '-'");
+    const hostPort = (key: string, v: string) => HOST_PORT.test(v) || fail(key, v, "expected host:port");
+    hostPort("ha.clusterListen", ha.clusterListen);
+    if (ha.clusterAdvertise !== undefined) hostPort("ha.clusterAdvertise", ha.clusterAdvertise);
+    if (ha.clusterPeers.length === 0)
+      fail("ha.clusterPeers", ha.clusterPeers, "expected at least one peer (host:port)");
+    ha.clusterPeers.forEach((p, i) => hostPort(`ha.clusterPeers[${i}]`, p));
+    duration("ha.peerTimeout", ha.peerTimeout);
+    ha.peerAlertmanagers.forEach((p, i) => {
+      hostPort(`ha.peerAlertmanagers[${i}].address`, p.address);
+      if (s.tls && !p.certPem)
+        fail(`ha.peerAlertmanagers[${i}].certPem`, p.certPem, "required when this host serves TLS (its peers do too)");
+      if (p.certPem) {
+        try {
+          new X509Certificate(p.certPem);
+        } catch (err) {
+          fail(
+            `ha.peerAlertmanagers[${i}].certPem`,
+            p.certPem.slice(0, 40),
+            `expected a PEM certificate (${(err as Error).message})`,
+          );
+        }
+      }
+    });
+  }
   if (s.stack === "dev" || s.stack === "prod") {
     if (s.grafana.adminPassword.length < 12) {
       failNow("grafana.adminPassword", "<redacted>", "expected at least 12 characters (anonymous access is off)");

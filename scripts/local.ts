@@ -21,21 +21,25 @@ const PORT_FLAGS: Record<string, keyof Ports> = {
   "blackbox-port": "blackbox",
   "receiver-port": "receiver",
   "grafana-port": "grafana",
+  "longterm-port": "longterm",
 };
 
-const usage = `usage: npm run local -- [--free-ports] ${Object.entries(PORT_FLAGS)
+const usage = `usage: npm run local -- [--free-ports] [--remote-write] ${Object.entries(PORT_FLAGS)
   .map(([flag, key]) => `[--${flag} N (default ${LOCAL_PORTS[key]})]`)
   .join(" ")}
+--remote-write also starts a long-term store (a second Prometheus with the remote-write receiver) and
+remote-writes every series to it, as the AWS stacks do to Amazon Managed Service for Prometheus.
 Service variables pass through: FAULT_INJECTION=on npm run local`;
 
-/** Parse the flags into the ports option of startLocalStack; exits with a usage message on bad input. */
-function parsePorts(): Partial<Ports> | "free" {
+/** Parse the flags into startLocalStack's ports and remote-write options; exits with a usage message on bad input. */
+function parseFlags(): { ports: Partial<Ports> | "free"; remoteWrite: boolean } {
   let values: Record<string, string | boolean | undefined>;
   try {
     ({ values } = parseArgs({
       options: {
         ...Object.fromEntries(Object.keys(PORT_FLAGS).map((f) => [f, { type: "string" as const }])),
         "free-ports": { type: "boolean" },
+        "remote-write": { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
       strict: true,
@@ -48,7 +52,8 @@ function parsePorts(): Partial<Ports> | "free" {
     console.log(usage);
     process.exit(0);
   }
-  if (values["free-ports"]) return "free";
+  const remoteWrite = values["remote-write"] === true;
+  if (values["free-ports"]) return { ports: "free", remoteWrite };
   const ports: Partial<Ports> = {};
   for (const [flag, key] of Object.entries(PORT_FLAGS)) {
     const v = values[flag];
@@ -60,11 +65,11 @@ function parsePorts(): Partial<Ports> | "free" {
     }
     ports[key] = n;
   }
-  return ports;
+  return { ports, remoteWrite };
 }
 
 async function main(): Promise<void> {
-  const ports = parsePorts();
+  const { ports, remoteWrite } = parseFlags();
   const dir = join(REPO_ROOT, ".local");
   mkdirSync(dir, { recursive: true });
   const logFile = join(dir, "stack.log");
@@ -78,6 +83,7 @@ async function main(): Promise<void> {
     ports,
     dir,
     serviceEnv,
+    remoteWrite,
     token: process.env.API_TOKEN || undefined,
     log: (line) => logStream.write(`${new Date().toISOString()} ${line}\n`),
     onNotification: (n) => {
@@ -97,7 +103,7 @@ Alertmanager     ${u.alertmanager}
 node_exporter    ${u.node}/metrics
 blackbox         ${u.blackbox}
 receiver         ${u.receiver}            (notifications are printed here)
-Grafana          ${u.grafana ?? "not started: no grafana/grafana-server binary on PATH (dashboards are in .local/bundle/grafana/dashboards)"}
+${u.longterm ? `long-term store ${u.longterm}            (remote write target: the same series, kept apart)\n` : ""}Grafana          ${u.grafana ?? "not started: no grafana/grafana-server binary on PATH (dashboards are in .local/bundle/grafana/dashboards)"}
 
 API token        ${stack.token}
   curl -H "Authorization: Bearer ${stack.token}" ${u.app}/tasks

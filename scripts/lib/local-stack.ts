@@ -19,6 +19,7 @@ import {
   durationSeconds,
   LOCAL_PORTS,
   localEndpoints,
+  remoteWriteQueue,
   renderBundle,
   settingsForStack,
   type Bundle,
@@ -33,7 +34,7 @@ import { REPO_ROOT } from "./paths";
 
 export { REPO_ROOT };
 export type Ports = typeof LOCAL_PORTS;
-export type ProcessName = "service" | "node" | "blackbox" | "prometheus" | "alertmanager" | "grafana";
+export type ProcessName = "service" | "node" | "blackbox" | "prometheus" | "alertmanager" | "grafana" | "longterm";
 
 export interface Notification {
   receiver: string;
@@ -60,11 +61,22 @@ export interface LocalStackOptions {
   log?: (line: string) => void;
   /** Print each notification (npm run local does). */
   onNotification?: (n: Notification) => void;
+  /**
+   * Remote write to a long-term store, as the AWS stacks do to Amazon Managed Service for Prometheus: here a
+   * second Prometheus with the remote-write receiver on `ports.longterm` (`urls.longterm`).
+   */
+  remoteWrite?: boolean;
+  /**
+   * Series the remote-write queue is sized for (remoteWriteQueue): the same sizing as on AWS. Default: what
+   * one app and one host measure here, with headroom.
+   */
+  expectedSeries?: number;
 }
 
 export interface LocalStack {
   urls: Record<"app" | "appMetrics" | "prometheus" | "alertmanager" | "node" | "blackbox" | "receiver", string> & {
     grafana?: string;
+    longterm?: string;
   };
   ports: Ports;
   token: string;
@@ -97,6 +109,14 @@ export function localSettings(
   // The endpoints replace the profile's defaults whole (settingsForStack replaces targets and receivers).
   return settingsForStack(profile, { ...extra, ...localEndpoints(ports) });
 }
+
+/**
+ * Active series of one TaskFlow and one node_exporter as Prometheus sees them here, rounded up with headroom
+ * (measured: see README "Long-term storage"): what the local remote-write queue is sized for.
+ */
+export const DEFAULT_LOCAL_SERIES = 3000;
+
+const profileScrape = (profile: "local" | "test") => settingsForStack(profile).scrapeInterval;
 
 /** The receiver's own page when the Watchdog heartbeat stops: the local dead man's switch. */
 export const HEARTBEAT_MISSING = "HeartbeatMissing";
@@ -181,10 +201,11 @@ function startReceiver(
  * Fail before starting anything when a port is taken: otherwise a child would die on bind while the readiness
  * check talks to the other process (e.g. a Debian `prometheus` service on 9090) and the stack would look up.
  */
-async function assertPortsFree(ports: Ports, withGrafana: boolean): Promise<void> {
+async function assertPortsFree(ports: Ports, withGrafana: boolean, withLongterm: boolean): Promise<void> {
   const busy: string[] = [];
   for (const [key, port] of Object.entries(ports) as [keyof Ports, number][]) {
     if (key === "grafana" && !withGrafana) continue;
+    if (key === "longterm" && !withLongterm) continue;
     if (await portInUse(port)) busy.push(`${key}=${port}`);
   }
   if (busy.length > 0) {
@@ -209,16 +230,32 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
   // passes, so a drill repeated within the hour would never page. A restart within a run (startProcess) keeps
   // the state, as a restart on the monitoring host does.
   rmSync(join(dataDir, "alertmanager"), { recursive: true, force: true });
-  for (const d of ["prometheus", "alertmanager", "grafana"]) mkdirSync(join(dataDir, d), { recursive: true });
+  for (const d of ["prometheus", "alertmanager", "grafana", "longterm"])
+    mkdirSync(join(dataDir, d), { recursive: true });
   const token = opts.token ?? randomBytes(24).toString("base64url");
   const grafanaBin = which(["grafana", "grafana-server"]);
-  await assertPortsFree(ports, grafanaBin !== null);
+  await assertPortsFree(ports, grafanaBin !== null, !!opts.remoteWrite);
   const settings = localSettings(profile, ports, {
     ...opts.settings,
+    ...(opts.remoteWrite
+      ? {
+          remoteWrite: {
+            url: `http://127.0.0.1:${ports.longterm}/api/v1/write`,
+            queue: remoteWriteQueue(
+              opts.expectedSeries ?? DEFAULT_LOCAL_SERIES,
+              durationSeconds(profileScrape(profile)),
+            ),
+          },
+        }
+      : {}),
     grafana: { adminPassword: opts.settings?.grafana?.adminPassword || randomBytes(12).toString("base64url") },
   });
   const bundle = renderBundle(settings, { dashboardsPath: join(bundleDir, "grafana", "dashboards") });
   writeBundle(bundle, bundleDir);
+  // The long-term store scrapes nothing: it only receives what the monitoring Prometheus writes.
+  const longtermConfig = join(dir, "longterm.yml");
+  if (opts.remoteWrite)
+    writeFileSync(longtermConfig, "# Written by local-stack: a remote-write receiver only.\nglobal: {}\n");
 
   const notifications: Notification[] = [];
   const waiters = new Set<() => void>();
@@ -292,6 +329,19 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       ],
       ready: `${u(ports.prometheus)}/-/ready`,
     },
+    longterm: opts.remoteWrite
+      ? {
+          cmd: bin.prometheus,
+          args: [
+            `--config.file=${longtermConfig}`,
+            `--storage.tsdb.path=${join(dataDir, "longterm")}`,
+            `--web.listen-address=127.0.0.1:${ports.longterm}`,
+            "--web.enable-remote-write-receiver",
+            "--log.level=warn",
+          ],
+          ready: `${u(ports.longterm)}/-/ready`,
+        }
+      : null,
     grafana: grafanaBin
       ? {
           cmd: grafanaBin,
@@ -335,7 +385,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     clearTimeout(timer);
   };
 
-  const order: ProcessName[] = ["service", "node", "blackbox", "alertmanager", "prometheus", "grafana"];
+  const order: ProcessName[] = ["service", "node", "blackbox", "alertmanager", "longterm", "prometheus", "grafana"];
   try {
     for (const name of order) await start(name);
     receiver.arm();
@@ -355,6 +405,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       blackbox: u(ports.blackbox),
       receiver: u(ports.receiver),
       ...(grafanaBin ? { grafana: u(ports.grafana) } : {}),
+      ...(opts.remoteWrite ? { longterm: u(ports.longterm) } : {}),
     },
     ports,
     token,

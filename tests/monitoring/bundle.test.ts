@@ -293,10 +293,83 @@ describe("bundle rendering", () => {
     ],
     ["EC2 region", (s) => (s.targets = { ...ec2Targets, region: "mars" }), /targets.region="mars".*AWS region/],
     ["EC2 tags", (s) => (s.targets = { ...ec2Targets, tags: {} }), /targets.tags.*at least one tag filter/],
+    [
+      "remote-write URL",
+      (s) => (s.remoteWrite = { ...profile("prod").remoteWrite!, url: "aps" }),
+      /remoteWrite.url="aps".*http/,
+    ],
+    [
+      "remote-write shards",
+      (s) =>
+        (s.remoteWrite = {
+          ...profile("prod").remoteWrite!,
+          queue: { ...profile("prod").remoteWrite!.queue, minShards: 99 },
+        }),
+      /remoteWrite.queue.minShards=99.*at most maxShards/,
+    ],
+    ["HA replica", (s) => (s.ha = { ...profile("prod").ha!, replica: "a b" }), /ha.replica="a b".*letters/],
+    ["HA peers", (s) => (s.ha = { ...profile("prod").ha!, clusterPeers: [] }), /ha.clusterPeers.*at least one peer/],
+    [
+      "HA peer address",
+      (s) => (s.ha = { ...profile("prod").ha!, clusterPeers: ["10.0.0.1"] }),
+      /ha.clusterPeers\[0\]="10.0.0.1".*host:port/,
+    ],
   ])("rejects a bad %s naming the key and what is allowed", (_name, mutate, message) => {
     const s = profile("local");
     mutate(s);
     expect(() => validateSettings(s)).toThrow(message);
+  });
+
+  it("mock-level (rendered files): prod is one member of an HA pair that remote-writes to the managed workspace; dev is neither", () => {
+    const prod = variants.prod;
+    const files = renderBundle(prod);
+    const prom = parse(files["prometheus/prometheus.yml"]);
+    // Series carry the replica (the workspace deduplicates on it); alerts do not (one alert to the Alertmanagers).
+    expect(prom.global.external_labels).toEqual({ stack: "prod", replica: "a" });
+    expect(prom.alerting.alert_relabel_configs).toEqual([{ action: "labeldrop", regex: "replica" }]);
+    // Every alert goes to this host's Alertmanager and to the peer's, trusting the peer's own certificate.
+    const peer = prom.alerting.alertmanagers[1];
+    expect(peer.static_configs[0].targets).toEqual(["10.40.1.20:9093"]);
+    expect(peer.tls_config).toEqual({ ca_file: "/etc/prometheus/tls/peer-1.crt", server_name: "127.0.0.1" });
+    expect(files["prometheus/tls/peer-1.crt"]).toBe(prod.ha!.peerAlertmanagers[0].certPem);
+    expect(prom.remote_write).toEqual([
+      expect.objectContaining({
+        name: "long-term",
+        url: "https://aps-workspaces.eu-west-1.amazonaws.com/workspaces/ws-0123abcd-4567-89ef-0123-456789abcdef/api/v1/remote_write",
+        sigv4: { region: "eu-west-1" },
+      }),
+    ]);
+    // 10 000 series every 15 s = 667 samples/s; 50 × that at 4 000 samples/s per shard = 9 shards.
+    expect(prom.remote_write[0].queue_config).toMatchObject({
+      max_shards: 9,
+      max_samples_per_send: 1000,
+      capacity: 5000,
+    });
+    const am = parse(files["docker-compose.yml"]).services.alertmanager.command as string[];
+    expect(am).toEqual(
+      expect.arrayContaining([
+        "--cluster.listen-address=0.0.0.0:9094",
+        "--cluster.advertise-address=10.40.0.20:9094",
+        "--cluster.peer=10.40.1.20:9094",
+        "--cluster.peer-timeout=15s",
+      ]),
+    );
+    expect(files["prometheus/rules/meta.yml"]).toMatch(/alertmanager_cluster_members < 2/);
+    const ds = parse(files["grafana/provisioning/datasources/datasources.yml"]).datasources;
+    expect(ds.find((d: { name: string }) => d.name === "Managed Prometheus")).toMatchObject({
+      type: "prometheus",
+      url: prod.grafana.managedPrometheus!.url,
+      jsonData: { sigV4Auth: true, sigV4AuthType: "default", sigV4Region: "eu-west-1" },
+    });
+    expect(files["grafana/grafana.ini"]).toMatch(/\[auth\]\nsigv4_auth_enabled = true/);
+
+    const dev = renderBundle(variants.dev);
+    const devProm = parse(dev["prometheus/prometheus.yml"]);
+    expect(devProm.global.external_labels).toEqual({ stack: "dev" });
+    expect(devProm.remote_write).toBeUndefined();
+    expect(devProm.alerting.alertmanagers).toHaveLength(1);
+    expect(parse(dev["docker-compose.yml"]).services.alertmanager.command).toContain("--cluster.listen-address=");
+    expect(dev["grafana/grafana.ini"]).not.toMatch(/sigv4/);
   });
 
   it("rejects an unknown stack and AWS stacks without a Grafana admin password", () => {

@@ -37,6 +37,26 @@ export function exampleAwsSettings(environment: "dev" | "prod"): MonitoringSetti
       ...exampleHostTls("monitoring", "203.0.113.20"),
       probeCaPem: exampleHostTls("app", "203.0.113.10").certPem,
     },
+    // prod as it deploys by default: long-term storage in a managed workspace, and the first host of an HA pair.
+    ...(environment === "prod"
+      ? {
+          managedPrometheus: {
+            workspaceEndpoint:
+              "https://aps-workspaces.eu-west-1.amazonaws.com/workspaces/ws-0123abcd-4567-89ef-0123-456789abcdef/",
+            expectedSeries: 10_000,
+          },
+          ha: {
+            replica: "a",
+            clusterListen: "0.0.0.0:9094",
+            clusterAdvertise: "10.40.0.20:9094",
+            clusterPeers: ["10.40.1.20:9094"],
+            peerTimeout: "15s",
+            peerAlertmanagers: [
+              { address: "10.40.1.20:9093", certPem: exampleHostTls("monitoring-b", "203.0.113.21").certPem },
+            ],
+          },
+        }
+      : {}),
   });
 }
 

@@ -24,6 +24,10 @@ const PROM = 'job="prometheus",instance="localhost:9090"';
 const appLabels = { job: "taskflow", instance: "app:9464" };
 const nodeLabels = { job: "node", instance: "host:9100" };
 const promLabels = { job: "prometheus", instance: "localhost:9090" };
+const REMOTE = { remote_name: "long-term", url: "http://store:9091/api/v1/write" };
+const REMOTE_SERIES = `remote_name="${REMOTE.remote_name}",url="${REMOTE.url}"`;
+const AM = 'job="alertmanager",instance="localhost:9093"';
+const amLabels = { job: "alertmanager", instance: "localhost:9093" };
 
 export const ALERT_CASES: AlertCase[] = [
   {
@@ -233,6 +237,45 @@ export const ALERT_CASES: AlertCase[] = [
       [`prometheus_notifications_errors_total{${PROM},alertmanager="http://127.0.0.1:9093/api/v2/alerts"}`]: "0x20",
     },
     before: "3m",
+    fireAt: "10m",
+  },
+  {
+    // The store stops taking samples at minute 5: what was sent stays at 300 while the newest samples move on.
+    alert: "PrometheusRemoteWriteBehind",
+    labels: { ...promLabels, ...REMOTE },
+    fire: {
+      [`prometheus_remote_storage_highest_timestamp_in_seconds{${PROM}}`]: "60+60x20",
+      [`prometheus_remote_storage_queue_highest_sent_timestamp_seconds{${PROM},${REMOTE_SERIES}}`]: "60+60x4 300x15",
+    },
+    // A minute behind is batching and backoff, not a store in trouble.
+    below: {
+      [`prometheus_remote_storage_highest_timestamp_in_seconds{${PROM}}`]: "60+60x20",
+      [`prometheus_remote_storage_queue_highest_sent_timestamp_seconds{${PROM},${REMOTE_SERIES}}`]: "0+60x20",
+    },
+    before: "10m",
+    fireAt: "14m",
+  },
+  {
+    alert: "PrometheusRemoteWriteFailing",
+    labels: { ...promLabels, ...REMOTE },
+    fire: { [`prometheus_remote_storage_samples_failed_total{${PROM},${REMOTE_SERIES}}`]: "0+10x20" },
+    below: { [`prometheus_remote_storage_samples_failed_total{${PROM},${REMOTE_SERIES}}`]: "0x20" },
+    before: "3m",
+    fireAt: "10m",
+  },
+  {
+    // One member of the pair: its peer stops answering gossip (failed peers), later it is dropped (members).
+    alert: "AlertmanagerClusterPeerDown",
+    labels: amLabels,
+    fire: {
+      [`alertmanager_cluster_failed_peers{${AM}}`]: "0x2 1x20",
+      [`alertmanager_cluster_members{${AM}}`]: "1x22",
+    },
+    below: {
+      [`alertmanager_cluster_failed_peers{${AM}}`]: "0x22",
+      [`alertmanager_cluster_members{${AM}}`]: "1x22",
+    },
+    before: "5m",
     fireAt: "10m",
   },
   {

@@ -38,10 +38,15 @@ function flags(
   paths: Record<string, string>,
   port: number,
 ) {
-  return compose.services[svc].command.map((f) => {
-    if (f.startsWith("--web.listen-address=")) return `--web.listen-address=127.0.0.1:${port}`;
-    for (const [from, to] of Object.entries(paths)) if (f.includes(`=${from}`)) return f.replace(`=${from}`, `=${to}`);
-    return f;
+  return compose.services[svc].command.flatMap((f) => {
+    if (f.startsWith("--web.listen-address=")) return [`--web.listen-address=127.0.0.1:${port}`];
+    // The HA pair's gossip (its peer is a private address of another host) is proven in
+    // tests/e2e/alertmanager-cluster.test.ts; here this member runs alone.
+    if (f.startsWith("--cluster.listen-address=")) return ["--cluster.listen-address="];
+    if (f.startsWith("--cluster.")) return [];
+    for (const [from, to] of Object.entries(paths))
+      if (f.includes(`=${from}`)) return [f.replace(`=${from}`, `=${to}`)];
+    return [f];
   });
 }
 
@@ -75,7 +80,12 @@ beforeAll(async () => {
       { "/etc/prometheus": join(b, "prometheus"), "/prometheus": join(dir, "prometheus-data") },
       pp,
     ),
-    { stdio: "ignore" },
+    // prod remote-writes with SigV4: Prometheus refuses to load that configuration without AWS credentials (on the
+    // host the instance role gives them). Example keys let it sign; the workspace is never reached from here.
+    {
+      stdio: "ignore",
+      env: { ...process.env, AWS_ACCESS_KEY_ID: "AKIAEXAMPLEEXAMPLE00", AWS_SECRET_ACCESS_KEY: "example" },
+    },
   );
   const alertmanager = spawn(
     bin.alertmanager,
