@@ -50,7 +50,8 @@ const security = new SecurityBaseline(prefix, {
   tags: settings.tags,
 });
 
-// Both hosts live in the first public subnet (the data volumes are created in its zone).
+// The app host and the first monitoring host live in the first public subnet (the data volumes are created in
+// its zone); a second monitoring host (monitoringReplicas: 2) in the next zone's.
 const subnet = network.publicSubnets[0];
 
 const app = new ObservedApp(`${prefix}-app`, {
@@ -72,6 +73,7 @@ const monitoring = new MonitoringHost(`${prefix}-monitoring`, {
   region: settings.region,
   vpcId: network.vpcId,
   subnet,
+  peerSubnets: network.publicSubnets.slice(1, settings.monitoring.replicas),
   monitoring: settings.monitoring,
   adminCidrs: settings.access.adminCidrs,
   keepData,
@@ -96,6 +98,11 @@ export const alertmanagerUrl = monitoring.alertmanagerUrl;
 /** SHA-256 fingerprints of the self-signed certificates: compare them in the browser; `npm run verify` pins them. */
 export const appCertificateSha256 = app.tlsFingerprint;
 export const monitoringCertificateSha256 = monitoring.tlsFingerprint;
+/** Every monitoring host's UIs and certificate fingerprint (two in an HA pair; the first is the one above). */
+export const monitoringReplicas = monitoring.replicas;
+/** The managed workspace (long-term storage), when `managedPrometheus` is on. */
+export const managedPrometheusWorkspaceId = monitoring.workspace?.id;
+export const managedPrometheusRemoteWriteUrl = monitoring.workspace?.remoteWriteUrl;
 export const grafanaAdminPassword = pulumi.secret(monitoring.grafanaAdminPassword);
 /** Basic auth of the Prometheus and Alertmanager UIs/APIs (user, and the generated password as a secret). */
 export const monitoringUser = monitoring.webUser;

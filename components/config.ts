@@ -54,6 +54,10 @@ export interface Settings {
     amiId?: string;
     dataVolumeGiB: number;
     prometheusRetention: string;
+    /** 1, or 2 for an HA pair (MonitoringHost). */
+    replicas: number;
+    managedPrometheus: boolean;
+    expectedSeries: number;
     grafanaAdminPassword?: pulumi.Output<string>;
     slackWebhookUrl?: pulumi.Output<string>;
     alertEmail?: string;
@@ -269,6 +273,26 @@ export const CONFIG_SCHEMA = {
     description: "Prometheus TSDB retention (a Prometheus duration)",
     check: (v) => (/^\d+(h|d|w|y)$/.test(v) ? null : "expected a Prometheus duration such as 15d, 4w or 1y"),
   }),
+  monitoringReplicas: key({
+    type: "integer",
+    default: { dev: 1, prod: 2 },
+    description:
+      "Monitoring hosts: 1, or 2 for an HA pair in two zones with clustered Alertmanagers (default dev 1, prod 2; 2 needs availabilityZones of at least 2)",
+    check: integer(1, 2),
+  }),
+  managedPrometheus: key({
+    type: "boolean",
+    default: { dev: false, prod: true },
+    description:
+      "Remote-write every series to an Amazon Managed Service for Prometheus workspace, which Grafana also queries (default dev false, prod true)",
+  }),
+  monitoringExpectedSeries: key({
+    type: "integer",
+    default: 10000,
+    description:
+      "Active series the remote-write queue is sized for (shards and batch sizes; see README, Long-term storage)",
+    check: integer(100, 10_000_000),
+  }),
   grafanaAdminPassword: key({
     type: "string",
     secret: true,
@@ -453,6 +477,15 @@ export function parseSettings(raw: RawConfig, ctx: { project: string; stack: str
   const monitoringInstanceType = must("monitoringInstanceType");
   const faultInjection = must("appFaultInjection");
   prodRefuses("appFaultInjection", faultInjection, true, "fault injection is not allowed in prod");
+  const azCount = must("availabilityZones");
+  const replicas = must("monitoringReplicas");
+  if (replicas > azCount) {
+    throw new ConfigError(
+      "monitoringReplicas",
+      replicas,
+      `each replica needs its own zone: expected at most availabilityZones (${azCount}), or raise availabilityZones`,
+    );
+  }
   const expireDays = must("trailBucketExpireDays");
   prodRefuses("trailBucketExpireDays", expireDays < 365, expireDays, "prod keeps audit logs at least 365 days");
   const forceDestroy = must("forceDestroy");
@@ -465,7 +498,7 @@ export function parseSettings(raw: RawConfig, ctx: { project: string; stack: str
     region: ctx.region,
     protection: { keepData: prod },
     tags: { Project: ctx.project, Stack: ctx.stack, ManagedBy: "pulumi" },
-    network: { vpcCidr, azCount: must("availabilityZones") },
+    network: { vpcCidr, azCount },
     access: { adminCidrs, appIngressCidrs },
     app: {
       instanceType: appInstanceType,
@@ -485,6 +518,9 @@ export function parseSettings(raw: RawConfig, ctx: { project: string; stack: str
       amiId: get("monitoringAmiId"),
       dataVolumeGiB: must("monitoringDataVolumeGiB"),
       prometheusRetention: must("prometheusRetention"),
+      replicas,
+      managedPrometheus: must("managedPrometheus"),
+      expectedSeries: must("monitoringExpectedSeries"),
       grafanaAdminPassword: secret("grafanaAdminPassword"),
       slackWebhookUrl: secret("slackWebhookUrl"),
       alertEmail: get("alertEmail"),

@@ -208,8 +208,26 @@ export function monitoringRolePolicy(a: {
   topicArns: string[];
   topicKeyArn: string;
   appLogGroupArn: string;
+  /** The managed workspace (long-term storage): remote write, and Grafana's queries. */
+  workspaceArn?: string;
 }): PolicyDocument {
   return doc([
+    ...(a.workspaceArn
+      ? [
+          {
+            Sid: "ManagedPrometheusWrite",
+            Effect: "Allow" as const,
+            Action: "aps:RemoteWrite",
+            Resource: a.workspaceArn,
+          },
+          {
+            Sid: "ManagedPrometheusQuery",
+            Effect: "Allow" as const,
+            Action: ["aps:QueryMetrics", "aps:GetSeries", "aps:GetLabels", "aps:GetMetricMetadata"],
+            Resource: a.workspaceArn,
+          },
+        ]
+      : []),
     {
       Sid: "Ec2Discovery",
       Effect: "Allow",

@@ -11,6 +11,7 @@
  *
  * Load one stack per test file (the Pulumi runtime is process-global; vitest isolates files).
  */
+import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { join } from "node:path";
 import { mockEcdsaKeyPem, mockSelfSignedCertPem } from "./self-signed";
@@ -141,6 +142,8 @@ function arnFor(type: string, name: string, inputs: Record<string, unknown>, reg
       return `arn:aws:kms:${region}:${ACCOUNT}:key/${name}`;
     case "aws:iam/role:Role":
       return `arn:aws:iam::${ACCOUNT}:role/${name}`;
+    case "aws:amp/workspace:Workspace":
+      return `arn:aws:aps:${region}:${ACCOUNT}:workspace/ws-${name}`;
     default:
       return `arn:aws:${service}:${region}:${ACCOUNT}:${name}`;
   }
@@ -198,8 +201,16 @@ export function mockState(
       : {}),
     ...(type === "aws:ec2/eip:Eip" ? { publicIp: `203.0.113.${seq % 250}`, allocationId: `eipalloc-${seq}` } : {}),
     ...(type === "aws:ec2/subnet:Subnet" ? { availabilityZone: inputs.availabilityZone } : {}),
+    ...(type === "aws:amp/workspace:Workspace"
+      ? { prometheusEndpoint: `https://aps-workspaces.${region}.amazonaws.com/workspaces/ws-${name}/` }
+      : {}),
     ...(type === "aws:ec2/instance:Instance"
-      ? { publicIp: `203.0.113.${seq % 250}`, privateIp: `10.40.0.${seq % 250}`, availabilityZone: `${region}a` }
+      ? {
+          publicIp: `203.0.113.${seq % 250}`,
+          // From the name too: instances registered at the same moment share a sequence number.
+          privateIp: `10.40.${createHash("sha256").update(name).digest()[0] % 250}.${seq % 250}`,
+          availabilityZone: `${region}a`,
+        }
       : {}),
     ...(type === "tls:index/privateKey:PrivateKey" && inputs.algorithm === "ECDSA"
       ? { privateKeyPem: mockEcdsaKeyPem(name) }

@@ -146,8 +146,10 @@ describe("environment decides what a stack keeps, not the stack's name", () => {
   it("mock-level: the program for a stack named `production` protects and retains its data (Pulumi mocks)", async () => {
     const run = await runStack("prod", {}, {}, "production");
     const volumes = run.byType("aws:ebs/volume:Volume");
-    expect(volumes.length).toBe(2);
+    // The app host's and the monitoring pair's (prod runs two monitoring hosts by default).
+    expect(volumes.length).toBe(3);
     for (const v of volumes) expect(v.opts).toMatchObject({ protect: true, retainOnDelete: true });
+    expect(run.one("aws:amp/workspace:Workspace").opts).toMatchObject({ protect: true, retainOnDelete: true });
     expect(run.one("aws:ecr/repository:Repository").inputs.forceDelete).toBe(false);
     expect(volumes.every((v) => v.name.startsWith("observed-app-production-"))).toBe(true);
   }, 60_000);

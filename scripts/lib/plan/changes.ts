@@ -24,7 +24,7 @@ export const CHANGE_TITLES: Record<ChangeId, string> = {
   volume: "both data volumes are made larger",
   image: "the service's code changes: a new image digest",
   "instance-type": "both hosts move to the next instance size",
-  "replace-hosts": "both hosts are replaced (pulumi up --replace <instance URN>)",
+  "replace-hosts": "every host is replaced (pulumi up --replace <instance URN>)",
   "pin-ami": "the newer AMI is pinned in config (appAmiId, monitoringAmiId): the documented way to roll it",
 };
 

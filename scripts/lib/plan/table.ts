@@ -142,6 +142,20 @@ export const REPLACE_TABLE: Record<string, TypeRule> = {
     dataBearing: instanceData,
     source: tfAws(["ec2/ec2_instance.go"], "ec2_instance.go @ 0015dfcd: ami, subnet_id, key_name, ebs_block_device.*"),
   },
+  "aws:amp/workspace:Workspace": {
+    upstream: "aws_prometheus_workspace",
+    forceNew: ["kmsKeyArn"],
+    // CustomizeDiff: ForceNewIfChange("alias") when an alias that was set is removed (the API cannot unset it).
+    replaceIf: (before, after) =>
+      before.alias && !after.alias ? "alias removed: a workspace's alias cannot be unset" : undefined,
+    updateNote: "alias (UpdateWorkspaceAlias) and loggingConfiguration change in place",
+    dataBearing: "Managed Prometheus workspace (the long-term series)",
+    source: {
+      repo: "hashicorp/terraform-provider-aws (bridged by pulumi-aws 7.48.0, upstream v6 line)",
+      ref: "internal/service/amp/workspace.go read at 0620f2a6 (the copy available here, not the pinned tag)",
+      files: ["internal/service/amp/workspace.go"],
+    },
+  },
   "aws:ebs/volume:Volume": {
     upstream: "aws_ebs_volume",
     forceNew: ["availabilityZone", "encrypted", "kmsKeyId", "multiAttachEnabled", "outpostArn", "snapshotId"],
