@@ -1,12 +1,20 @@
 import * as cloudwatch from "@grafana/grafana-foundation-sdk/cloudwatch";
-import { DashboardBuilder } from "@grafana/grafana-foundation-sdk/dashboard";
+import {
+  DashboardBuilder,
+  DashboardLinkBuilder,
+  DashboardLinkType,
+  DatasourceVariableBuilder,
+  QueryVariableBuilder,
+  VariableRefresh,
+  VariableSort,
+} from "@grafana/grafana-foundation-sdk/dashboard";
 import * as prometheus from "@grafana/grafana-foundation-sdk/prometheus";
 import * as stat from "@grafana/grafana-foundation-sdk/stat";
 import * as timeseries from "@grafana/grafana-foundation-sdk/timeseries";
 import { CIS_METRICS } from "./contract";
 import { METRIC_NAMES as M } from "./contract";
 import type { MonitoringSettings } from "./types";
-import { tlsPaths } from "./prometheus";
+import { REPLICA_LABEL, tlsPaths } from "./prometheus";
 import { GRAFANA_WEB_PASSWORD_ENV, secretPath } from "./secrets";
 import { sloRatioRecord } from "./rules";
 
@@ -24,7 +32,15 @@ export const DASHBOARD_UIDS = {
   alerts: "taskflow-alerts",
 };
 
-const promDs = { type: "prometheus", uid: DATASOURCE_UIDS.prometheus };
+/**
+ * Every Prometheus panel queries the dashboard's `$datasource` (the host's Prometheus by default; the Managed
+ * Prometheus workspace when the stack writes to one), filtered by `$job` and `$instance` where it has them.
+ */
+export const DATASOURCE_VARIABLE = "${datasource}";
+const promDs = { type: "prometheus", uid: DATASOURCE_VARIABLE };
+/** The selector of the job and instance variables ("All" is `.*`), and of the job alone (recording rules). */
+const BY_INSTANCE = 'job=~"$job",instance=~"$instance"';
+const BY_JOB = 'job=~"$job"';
 const cwDs = { type: "cloudwatch", uid: DATASOURCE_UIDS.cloudwatch };
 
 interface Query {
@@ -79,23 +95,74 @@ function rateBy(title: string, description: string, selector: string, label: str
   };
 }
 
-/** A dashboard over the app's job: its selector, the rate interval, a layout and the builder. */
-function appDashboard(s: MonitoringSettings, uid: string, title: string, tags: string[]) {
-  return { job: `job="${s.appJob}"`, r: "$__rate_interval", layout: new Layout(), d: dashboard(uid, title, tags) };
+/**
+ * A dashboard over the app's jobs: the panels' selector (job and instance variables), the job-only selector of
+ * the recording rules, the rate interval, a layout and the builder. `$job` lists every job that serves TaskFlow's
+ * requests (the app's, by default the only one), `$instance` every instance of the chosen jobs.
+ */
+function appDashboard(uid: string, title: string, tags: string[]) {
+  return {
+    job: BY_INSTANCE,
+    jobOnly: BY_JOB,
+    r: "$__rate_interval",
+    layout: new Layout(),
+    d: dashboard(uid, title, tags, M.httpRequests),
+  };
 }
 
-function dashboard(uid: string, title: string, tags: string[]) {
-  return new DashboardBuilder(title)
+/** A multi-value query variable of label values of `metric` (all of them by default; "All" is `.*`). */
+function labelVariable(name: string, label: string, selector: string) {
+  const query = `label_values(${selector}, ${name})`;
+  return new QueryVariableBuilder(name)
+    .label(label)
+    .datasource(promDs)
+    .query(query)
+    .definition(query)
+    .refresh(VariableRefresh.OnTimeRangeChanged)
+    .sort(VariableSort.AlphabeticalAsc)
+    .multi(true)
+    .includeAll(true)
+    .allValue(".*")
+    .current({ text: "All", value: "$__all" });
+}
+
+/**
+ * A TaskFlow dashboard: the `$datasource` variable (any Prometheus: the host's, or the managed workspace with
+ * every replica's series), `$job` and `$instance` over `metric` when given, and links to the other TaskFlow
+ * dashboards that keep the time range and the variables.
+ */
+function dashboard(uid: string, title: string, tags: string[], metric?: string) {
+  const d = new DashboardBuilder(title)
     .uid(uid)
     .tags(["taskflow", ...tags])
     .refresh("30s")
     .time({ from: "now-3h", to: "now" })
     .timezone("browser")
-    .editable();
+    .editable()
+    .withVariable(
+      new DatasourceVariableBuilder("datasource")
+        .label("Data source")
+        .type("prometheus")
+        .current({ text: "Prometheus", value: DATASOURCE_UIDS.prometheus }),
+    )
+    .link(
+      new DashboardLinkBuilder("TaskFlow dashboards")
+        .type(DashboardLinkType.Dashboards)
+        .tags(["taskflow"])
+        .asDropdown(false)
+        .includeVars(true)
+        .keepTime(true),
+    );
+  if (metric) {
+    d.withVariable(labelVariable("job", "Job", metric)).withVariable(
+      labelVariable("instance", "Instance", `${metric}{job=~"$job"}`),
+    );
+  }
+  return d;
 }
 
 export function serviceDashboard(s: MonitoringSettings): object {
-  const { job, r, layout, d } = appDashboard(s, DASHBOARD_UIDS.service, "TaskFlow — Service (RED + SLO)", [
+  const { job, jobOnly, r, layout, d } = appDashboard(DASHBOARD_UIDS.service, "TaskFlow — Service (RED + SLO)", [
     "red",
     "slo",
   ]);
@@ -118,6 +185,35 @@ export function serviceDashboard(s: MonitoringSettings): object {
         ),
       ],
     },
+    // Per instance: one slow or failing instance among several shows here before it moves the route averages.
+    rateBy(
+      "Request rate by instance",
+      "Requests per second on the public port, by instance of the selected jobs.",
+      `${M.httpRequests}{${job}}`,
+      "instance",
+    ),
+    {
+      title: "Error ratio (5xx) by instance",
+      description: "Share of requests answered with a 5xx status, by instance: a bad host, not a bad route.",
+      unit: "percentunit",
+      queries: [
+        q(
+          `sum by (instance) (rate(${M.httpRequests}{${job},status_code=~"5.."}[${r}])) / sum by (instance) (rate(${M.httpRequests}{${job}}[${r}]))`,
+          "{{instance}}",
+        ),
+      ],
+    },
+    {
+      title: "Latency p95 by instance",
+      description: "95th percentile of request duration, by instance of the selected jobs.",
+      unit: "s",
+      queries: [
+        q(
+          `histogram_quantile(0.95, sum by (instance, le) (rate(${M.httpDuration}_bucket{${job}}[${r}])))`,
+          "{{instance}}",
+        ),
+      ],
+    },
     ...([0.5, 0.95, 0.99] as const).map((quantile) => ({
       title: `Latency p${quantile * 100} by route`,
       description: `${quantile * 100}th percentile of request duration from the histogram, by route.`,
@@ -134,15 +230,15 @@ export function serviceDashboard(s: MonitoringSettings): object {
       description: `Share of the error budget left over the SLO period (${s.slo.period}, objective ${s.slo.objective}). Below 0 the SLO is missed.`,
       unit: "percentunit",
       kind: "stat",
-      queries: [q(`slo:error_budget:remaining_ratio{${job}}`, "budget remaining")],
+      queries: [q(`slo:error_budget:remaining_ratio{${jobOnly}}`, "{{job}} budget remaining")],
     },
     {
       title: "SLO: burn rate",
       description: "Error ratio divided by the error budget, over the page windows. 1 = burning exactly the budget.",
       unit: "short",
       queries: s.slo.page.flatMap((w) => [
-        q(`${sloRatioRecord(w.long)}{${job}} / (1 - ${s.slo.objective})`, `burn ${w.long}`),
-        q(`${sloRatioRecord(w.short)}{${job}} / (1 - ${s.slo.objective})`, `burn ${w.short}`),
+        q(`${sloRatioRecord(w.long)}{${jobOnly}} / (1 - ${s.slo.objective})`, `{{job}} burn ${w.long}`),
+        q(`${sloRatioRecord(w.short)}{${jobOnly}} / (1 - ${s.slo.objective})`, `{{job}} burn ${w.short}`),
       ]),
     },
     {
@@ -182,7 +278,8 @@ export function serviceDashboard(s: MonitoringSettings): object {
 export function hostDashboard(): object {
   const r = "$__rate_interval";
   const layout = new Layout();
-  const d = dashboard(DASHBOARD_UIDS.host, "TaskFlow — Hosts (USE)", ["use", "node"]);
+  const d = dashboard(DASHBOARD_UIDS.host, "TaskFlow — Hosts (USE)", ["use", "node"], "node_uname_info");
+  const i = BY_INSTANCE;
   const panels: PanelSpec[] = [
     {
       title: "CPU utilisation",
@@ -190,7 +287,7 @@ export function hostDashboard(): object {
       unit: "percentunit",
       min: 0,
       max: 1,
-      queries: [q(`1 - avg by (instance) (rate(node_cpu_seconds_total{mode="idle"}[${r}]))`, "{{instance}}")],
+      queries: [q(`1 - avg by (instance) (rate(node_cpu_seconds_total{${i},mode="idle"}[${r}]))`, "{{instance}}")],
     },
     {
       title: "Load average per CPU",
@@ -198,7 +295,7 @@ export function hostDashboard(): object {
       unit: "short",
       queries: [
         q(
-          `node_load1 / on (instance) count by (instance) (rate(node_cpu_seconds_total{mode="idle"}[${r}]))`,
+          `node_load1{${i}} / on (instance) count by (instance) (rate(node_cpu_seconds_total{${i},mode="idle"}[${r}]))`,
           "{{instance}}",
         ),
       ],
@@ -209,7 +306,7 @@ export function hostDashboard(): object {
       unit: "percentunit",
       min: 0,
       max: 1,
-      queries: [q(`1 - node_memory_MemAvailable_bytes / node_memory_MemTotal_bytes`, "{{instance}}")],
+      queries: [q(`1 - node_memory_MemAvailable_bytes{${i}} / node_memory_MemTotal_bytes{${i}}`, "{{instance}}")],
     },
     {
       title: "Disk space used",
@@ -219,7 +316,7 @@ export function hostDashboard(): object {
       max: 1,
       queries: [
         q(
-          `1 - node_filesystem_avail_bytes{fstype!~"tmpfs|overlay|squashfs|ramfs|nsfs"} / node_filesystem_size_bytes{fstype!~"tmpfs|overlay|squashfs|ramfs|nsfs"}`,
+          `1 - node_filesystem_avail_bytes{${i},fstype!~"tmpfs|overlay|squashfs|ramfs|nsfs"} / node_filesystem_size_bytes{${i},fstype!~"tmpfs|overlay|squashfs|ramfs|nsfs"}`,
           "{{instance}} {{mountpoint}}",
         ),
       ],
@@ -228,15 +325,15 @@ export function hostDashboard(): object {
       title: "Disk I/O time",
       description: "Share of time each block device was busy (utilisation).",
       unit: "percentunit",
-      queries: [q(`rate(node_disk_io_time_seconds_total[${r}])`, "{{instance}} {{device}}")],
+      queries: [q(`rate(node_disk_io_time_seconds_total{${i}}[${r}])`, "{{instance}} {{device}}")],
     },
     {
       title: "Network throughput",
       description: "Bytes received and transmitted per second, per interface (loopback excluded).",
       unit: "Bps",
       queries: [
-        q(`sum by (instance) (rate(node_network_receive_bytes_total{device!="lo"}[${r}]))`, "{{instance}} rx"),
-        q(`sum by (instance) (rate(node_network_transmit_bytes_total{device!="lo"}[${r}]))`, "{{instance}} tx"),
+        q(`sum by (instance) (rate(node_network_receive_bytes_total{${i},device!="lo"}[${r}]))`, "{{instance}} rx"),
+        q(`sum by (instance) (rate(node_network_transmit_bytes_total{${i},device!="lo"}[${r}]))`, "{{instance}} tx"),
       ],
     },
     {
@@ -245,7 +342,7 @@ export function hostDashboard(): object {
       unit: "pps",
       queries: [
         q(
-          `sum by (instance) (rate(node_network_receive_errs_total[${r}]) + rate(node_network_transmit_errs_total[${r}]))`,
+          `sum by (instance) (rate(node_network_receive_errs_total{${i}}[${r}]) + rate(node_network_transmit_errs_total{${i}}[${r}]))`,
           "{{instance}}",
         ),
       ],
@@ -254,7 +351,7 @@ export function hostDashboard(): object {
       title: "Clock offset",
       description: "Offset of the system clock reported by the kernel's timex; HostClockSkew fires past the threshold.",
       unit: "s",
-      queries: [q(`node_timex_offset_seconds`, "{{instance}}")],
+      queries: [q(`node_timex_offset_seconds{${i}}`, "{{instance}}")],
     },
   ];
   for (const p of panels) d.withPanel(promPanel(p, layout));
@@ -262,7 +359,7 @@ export function hostDashboard(): object {
 }
 
 export function securityDashboard(s: MonitoringSettings): object {
-  const { job, r, layout, d } = appDashboard(s, DASHBOARD_UIDS.security, "TaskFlow — Security", ["security"]);
+  const { job, r, layout, d } = appDashboard(DASHBOARD_UIDS.security, "TaskFlow — Security", ["security"]);
   const panels: PanelSpec[] = [
     rateBy(
       "Authentication failures by reason",
@@ -340,6 +437,9 @@ export function securityDashboard(s: MonitoringSettings): object {
   return d.build();
 }
 
+/** An HA pair's replicas both evaluate every alert: in the managed workspace each alert is two series, one here. */
+const ONE_REPLICA = `max without (${REPLICA_LABEL}) `;
+
 export function alertsDashboard(): object {
   const layout = new Layout();
   const d = dashboard(DASHBOARD_UIDS.alerts, "TaskFlow — Alerts", ["alerts"]);
@@ -350,19 +450,24 @@ export function alertsDashboard(): object {
         "Alerts currently firing in Prometheus, by severity (the Watchdog heartbeat is always one info alert).",
       unit: "short",
       kind: "stat",
-      queries: [q(`count by (severity) (ALERTS{alertstate="firing"})`, "{{severity}}")],
+      queries: [q(`count by (severity) (${ONE_REPLICA}(ALERTS{alertstate="firing"}))`, "{{severity}}")],
     },
     {
       title: "Firing alerts over time",
       description: "Firing alerts by name and severity over the selected range.",
       unit: "short",
-      queries: [q(`count by (alertname, severity) (ALERTS{alertstate="firing"})`, "{{alertname}} ({{severity}})")],
+      queries: [
+        q(
+          `count by (alertname, severity) (${ONE_REPLICA}(ALERTS{alertstate="firing"}))`,
+          "{{alertname}} ({{severity}})",
+        ),
+      ],
     },
     {
       title: "Pending alerts",
       description: "Alerts whose condition holds but whose `for` has not elapsed yet.",
       unit: "short",
-      queries: [q(`count by (alertname) (ALERTS{alertstate="pending"}) or vector(0)`, "{{alertname}}")],
+      queries: [q(`count by (alertname) (${ONE_REPLICA}(ALERTS{alertstate="pending"})) or vector(0)`, "{{alertname}}")],
     },
     {
       title: "Notifications sent by integration",

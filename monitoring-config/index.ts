@@ -32,7 +32,7 @@ export * from "./types";
 export * from "./validation";
 export { allAlerts, buildRuleFiles, errorBudget, sloRatioRecord, sloWindows } from "./rules";
 export type { AlertRule, RecordingRule, RuleFile, RuleGroup, Severity } from "./rules";
-export { DASHBOARD_UIDS, DATASOURCE_UIDS } from "./grafana";
+export { DASHBOARD_UIDS, DATASOURCE_UIDS, DATASOURCE_VARIABLE } from "./grafana";
 export { bcryptHash, bcryptSalt, REPLICA_LABEL } from "./prometheus";
 export { clusterFlags } from "./compose";
 

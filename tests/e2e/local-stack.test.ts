@@ -119,13 +119,48 @@ describe("local stack end to end (real Prometheus, Alertmanager, exporters)", ()
           ),
         );
       expect(panels.length).toBeGreaterThan(20);
+      // As Grafana sends them with every variable on "All" (`.*`).
+      const expand = (expr: string, vars: Record<string, string>) =>
+        Object.entries(vars).reduce(
+          (e, [k, v]) => e.replaceAll(`$${k}`, v),
+          expr.replaceAll("$__rate_interval", "15s"),
+        );
+      const all = { job: ".*", instance: ".*" };
       const empty: string[] = [];
       for (const { where, expr } of panels) {
-        const q = expr.replaceAll("$__rate_interval", "15s");
+        const q = expand(expr, all);
         const d = await prom<{ result: unknown[] }>(`/api/v1/query?query=${encodeURIComponent(q)}`);
         if (d.result.length === 0) empty.push(`${where}: ${q}`);
       }
       expect(empty).toEqual([]);
+
+      // The variables resolve as Grafana resolves label_values(): the label values API with the selector.
+      const variables = Object.entries(stack.bundle)
+        .filter(([p]) => p.startsWith("grafana/dashboards/"))
+        .flatMap(([p, c]) =>
+          (JSON.parse(c) as { templating: { list: { name: string; type: string; query: string }[] } }).templating.list
+            .filter((v) => v.type === "query")
+            .map((v) => ({ where: `${p} › $${v.name}`, query: v.query })),
+        );
+      expect(variables.length).toBe(6);
+      for (const { where, query } of variables) {
+        const [, selector, label] = /^label_values\((.+), (\w+)\)$/.exec(query)!;
+        const values = await prom<string[]>(
+          `/api/v1/label/${label}/values?${new URLSearchParams({ "match[]": expand(selector, all) })}`,
+        );
+        expect(values.length, `${where}: ${query}`).toBeGreaterThan(0);
+        if (where.includes("service.json") && label === "job") expect(values).toEqual(["taskflow"]);
+        if (where.includes("host.json") && label === "job") expect(values).toEqual(["node"]);
+      }
+      // And the panels follow them: the app's own instance gives data, an instance that does not exist none.
+      const perInstance = panels.filter((p) => p.where.endsWith("Request rate by instance"));
+      expect(perInstance).toHaveLength(1);
+      const instanceQuery = (instance: string) =>
+        prom<{ result: unknown[] }>(
+          `/api/v1/query?query=${encodeURIComponent(expand(perInstance[0].expr, { job: "taskflow", instance }))}`,
+        );
+      expect((await instanceQuery(`127.0.0.1:${stack.ports.appMetrics}`)).result).toHaveLength(1);
+      expect((await instanceQuery("nowhere:1")).result).toHaveLength(0);
 
       const [h, s] = await Promise.all([high, slo]);
       expect(h.receiver).toBe("page");

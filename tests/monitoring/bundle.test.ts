@@ -143,7 +143,8 @@ describe("rendered bundle against the real promtool and amtool", () => {
     const r = run(bin.promtool, ["test", "rules", testFile]);
     expect(r.code, r.out).toBe(0);
     expect(r.out).toMatch(/SUCCESS/);
-  });
+    // promtool evaluates every case's series minute by minute: ~5 s alone, ~20 s beside the rehearsal's builds.
+  }, 90_000);
 
   it("promtool test rules catches a wrong threshold (the unit tests can fail)", () => {
     const s = profile("local", { thresholds: { errorRatio: 0.2 } });
@@ -155,7 +156,8 @@ describe("rendered bundle against the real promtool and amtool", () => {
     const r = run(bin.promtool, ["test", "rules", testFile]);
     expect(r.code).not.toBe(0);
     expect(r.out).toMatch(/HighErrorRate/);
-  });
+    // promtool evaluates every case's series minute by minute: ~5 s alone, ~20 s beside the rehearsal's builds.
+  }, 90_000);
 
   it("promtool rejects an invalid rule file", () => {
     const dir = tempDir("invalid-rule-");

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DATASOURCE_UIDS, renderBundle } from "../../monitoring-config";
+import { DATASOURCE_UIDS, DATASOURCE_VARIABLE, renderBundle } from "../../monitoring-config";
 import { profile } from "./profiles";
 
 interface Panel {
@@ -20,7 +20,8 @@ export function lintPanel(p: Panel): string[] {
   if (!p.title) problems.push(`${name}: no title`);
   if (!p.description) problems.push(`${name}: no description`);
   if (!p.fieldConfig?.defaults?.unit) problems.push(`${name}: no unit`);
-  const uids = Object.values(DATASOURCE_UIDS);
+  // A provisioned uid, or the dashboard's `$datasource` variable (any Prometheus: the host's or the workspace).
+  const uids = [...Object.values(DATASOURCE_UIDS), DATASOURCE_VARIABLE];
   if (!p.datasource?.uid || !uids.includes(p.datasource.uid))
     problems.push(`${name}: datasource not referenced by a known uid`);
   for (const t of p.targets ?? []) {
@@ -62,6 +63,55 @@ describe("Grafana dashboards as code", () => {
       }
     });
   }
+
+  it("every dashboard: a $datasource variable and links to the others; service, security and host: $job and $instance, used by every query", () => {
+    type Var = {
+      name: string;
+      type: string;
+      query?: unknown;
+      includeAll?: boolean;
+      allValue?: string;
+      multi?: boolean;
+    };
+    for (const { path, json } of dashboards("prod")) {
+      const d = json as unknown as {
+        templating: { list: Var[] };
+        links: { type: string; tags: string[]; includeVars: boolean; keepTime: boolean }[];
+        panels: Panel[];
+      };
+      const vars = Object.fromEntries(d.templating.list.map((v) => [v.name, v]));
+      expect(vars.datasource, path).toMatchObject({ type: "datasource", query: "prometheus" });
+      expect(d.links, path).toEqual([
+        expect.objectContaining({ type: "dashboards", tags: ["taskflow"], includeVars: true, keepTime: true }),
+      ]);
+      if (path.endsWith("alerts.json")) continue;
+      for (const name of ["job", "instance"]) {
+        expect(vars[name], `${path} $${name}`).toMatchObject({
+          type: "query",
+          includeAll: true,
+          allValue: ".*",
+          multi: true,
+        });
+      }
+      expect(String(vars.instance.query)).toMatch(/job=~"\$job"/);
+      const exprs = d.panels.flatMap((p) => (p.targets ?? []).map((t) => t.expr)).filter((e): e is string => !!e);
+      expect(exprs.length, path).toBeGreaterThan(2);
+      // Recording rules (slo:*) carry the job alone; every other query narrows by both.
+      for (const e of exprs)
+        expect(e, `${path}: ${e}`).toMatch(/^(?=.*job=~"\$job")(?=.*(instance=~"\$instance"|slo:))/s);
+    }
+  });
+
+  it("the service dashboard breaks the RED signals down by instance", () => {
+    const service = dashboards("prod").find((d) => d.path.endsWith("service.json"))!;
+    const byInstance = service.json.panels.filter((p) => /by instance$/.test(p.title ?? ""));
+    expect(byInstance.map((p) => p.title)).toEqual([
+      "Request rate by instance",
+      "Error ratio (5xx) by instance",
+      "Latency p95 by instance",
+    ]);
+    for (const p of byInstance) expect(p.targets![0].expr).toMatch(/by \(instance(, le)?\)/);
+  });
 
   it("the linter catches a bare counter, a fixed window, a missing unit and a datasource by name", () => {
     const bad: Panel = {
