@@ -214,7 +214,8 @@ export class MonitoringHost extends pulumi.ComponentResource {
             subnet: zones[i],
             rolePolicy,
             adminCidrs: args.adminCidrs,
-            description: replicas > 1 ? `Monitoring host ${REPLICA_NAMES[i]}` : "Monitoring host",
+            // The security group's description forces a new group when it changes: the first host keeps its own.
+            description: i === 0 ? "Monitoring host" : `Monitoring host ${REPLICA_NAMES[i]}`,
             dataVolumeGiB: m.dataVolumeGiB,
             // Hop limit 1 (the default) is enough: Prometheus (EC2 discovery, SigV4), Alertmanager (SNS) and
             // Grafana (CloudWatch, SigV4) use the instance role from containers on the host network.

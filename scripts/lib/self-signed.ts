@@ -7,6 +7,7 @@ import { execFileSync } from "node:child_process";
 import { createECDH, createHash, createPrivateKey } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
+import { isIP } from "node:net";
 import { join } from "node:path";
 
 /**
@@ -35,8 +36,12 @@ export function mockEcdsaKeyPem(name: string): string {
 export function mockSelfSignedCertPem(inputs: Record<string, unknown>): string {
   // Under some mock runners a secret input arrives wrapped ({ <sig>: …, value }).
   const plain = (v: unknown) => (v && typeof v === "object" && "value" in v ? (v as { value: unknown }).value : v);
-  const key = String(plain(inputs.privateKeyPem) ?? "");
-  const ips = ((plain(inputs.ipAddresses) as string[] | undefined) ?? []).map(String);
+  const given = String(plain(inputs.privateKeyPem) ?? "");
+  // A key known only after apply (a simulated preview of a new host) stands in as a key derived from its marker.
+  const key = given.includes("-----BEGIN") ? given : mockEcdsaKeyPem(given);
+  // A value known only after apply (a new host's address in a simulated preview) cannot go into a certificate:
+  // it is left out, as the real certificate would name it only once it exists.
+  const ips = ((plain(inputs.ipAddresses) as string[] | undefined) ?? []).map(String).filter((ip) => isIP(ip) !== 0);
   const cn = String((plain(inputs.subject) as { commonName?: string } | undefined)?.commonName ?? "mock");
   const days = Math.max(1, Math.ceil(Number(plain(inputs.validityPeriodHours) ?? 24) / 24));
   const dir = join(tmpdir(), "observed-app-mock-tls");

@@ -13,7 +13,12 @@ export const CHANGES = [
   "replace-hosts",
   "pin-ami",
 ] as const;
-export type ChangeId = (typeof CHANGES)[number];
+/**
+ * Scale-out changes: a stack growing into a new shape rather than a routine day-2 event. Simulated on demand
+ * (`npm run plan-check -- --change monitoring-pair`, tests/infra/day2-scale.test.ts), not in every day-2 run.
+ */
+export const SCALE_CHANGES = ["monitoring-pair"] as const;
+export type ChangeId = (typeof CHANGES)[number] | (typeof SCALE_CHANGES)[number];
 export const STACKS = ["dev", "prod"] as const;
 export type StackName = (typeof STACKS)[number];
 
@@ -26,6 +31,8 @@ export const CHANGE_TITLES: Record<ChangeId, string> = {
   "instance-type": "both hosts move to the next instance size",
   "replace-hosts": "every host is replaced (pulumi up --replace <instance URN>)",
   "pin-ami": "the newer AMI is pinned in config (appAmiId, monitoringAmiId): the documented way to roll it",
+  "monitoring-pair":
+    "a single monitoring host becomes an HA pair writing to a managed workspace (monitoringReplicas 1 → 2, managedPrometheus false → true)",
 };
 
 /** The AMI the mock lookup answers before; `ami` makes it answer a newer one after. */
@@ -113,6 +120,10 @@ export function runSpec(
           spec.config.monitoringAmiId = NEWER_AMI.id;
         }
         break;
+      case "monitoring-pair":
+        spec.config.monitoringReplicas = after ? 2 : 1;
+        spec.config.managedPrometheus = after;
+        break;
     }
   }
   return spec;
@@ -121,11 +132,12 @@ export function runSpec(
 /** Parse a `--change` value: one change, several separated by commas, or `all`. */
 export function parseChanges(value: string): ChangeId[] {
   if (value === "all") return [...CHANGES];
+  const known: readonly string[] = [...CHANGES, ...SCALE_CHANGES];
   const ids = value.split(",").map((s) => s.trim());
-  const bad = ids.filter((s) => !(CHANGES as readonly string[]).includes(s));
+  const bad = ids.filter((s) => !known.includes(s));
   if (!ids.length || bad.length) {
     throw new Error(
-      `--change ${value}: unknown change ${bad.join(", ") || "(empty)"}; allowed: ${CHANGES.join(", ")}, all`,
+      `--change ${value}: unknown change ${bad.join(", ") || "(empty)"}; allowed: ${known.join(", ")}, all`,
     );
   }
   return ids as ChangeId[];

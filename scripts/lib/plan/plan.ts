@@ -244,7 +244,19 @@ export function previewAnswer(
   if (!before || row.action === "replace" || row.action === "create") {
     const state: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(fallback.state)) {
-      state[k] = k in inputs ? inputs[k] : typeof v === "string" ? placeholder(after.name, k) : v;
+      // A PEM (a new key or certificate) keeps the mock's: the program parses it (a fingerprint), which a real
+      // preview would skip for an unknown value; the row still says the resource is created or replaced.
+      // A URL (an endpoint) stays a URL, with the placeholder as its host, for code that checks its form.
+      const pem = typeof v === "string" && v.includes("-----BEGIN");
+      const url = typeof v === "string" && /^https?:\/\//.test(v);
+      state[k] =
+        k in inputs
+          ? inputs[k]
+          : typeof v !== "string" || pem
+            ? v
+            : url
+              ? `https://${placeholder(after.name, k)}/`
+              : placeholder(after.name, k);
     }
     return { id: placeholder(after.name, "id"), state, row };
   }
