@@ -106,6 +106,34 @@ export const checkAlertmanager = (url: string, auth?: WebAuth, f: Fetcher = fetc
     return result("Alertmanager ready", r.ok, `HTTP ${r.status}`);
   });
 
+/**
+ * An HA pair's Alertmanager: its cluster is ready and has `members` members (the pair gossips; a member alone
+ * would notify on its own, so duplicates and no spare).
+ */
+export const checkAlertmanagerCluster = (url: string, members: number, auth?: WebAuth, f: Fetcher = fetch): Check =>
+  guard("Alertmanager cluster", async () => {
+    const r = await getJson<{ cluster?: { status?: string; peers?: unknown[] } }>(
+      `${url}/api/v2/status`,
+      authHeaders(auth),
+      f,
+    );
+    const status = r.body.cluster?.status ?? `HTTP ${r.status}`;
+    const peers = r.body.cluster?.peers?.length ?? 0;
+    return result(
+      "Alertmanager cluster",
+      status === "ready" && peers === members,
+      `${status}, ${peers} of ${members} members`,
+    );
+  });
+
+/** The same check, named for one replica of the pair (its results are told apart in the report). */
+const forReplica =
+  (replica: string, check: Check): Check =>
+  async () => {
+    const r = await check();
+    return { ...r, name: `${r.name} [${replica}]` };
+  };
+
 export const checkGrafana = (url: string, password: string, f: Fetcher = fetch): Check =>
   guard("Grafana healthy with dashboards", async () => {
     const health = await getJson<{ database?: string }>(`${url}/api/health`, {}, f);
@@ -163,6 +191,14 @@ export interface StackOutputs {
   /** SHA-256 fingerprints of the hosts' self-signed certificates: every https endpoint is pinned to its own. */
   appCertificateSha256?: string;
   monitoringCertificateSha256?: string;
+  /** Every monitoring host of an HA pair (the first is the one above), each with its own certificate. */
+  monitoringReplicas?: {
+    replica: string;
+    grafanaUrl: string;
+    prometheusUrl: string;
+    alertmanagerUrl: string;
+    tlsFingerprint: string;
+  }[];
   trailName?: string;
   guardDutyDetectorId?: string;
   logGroups?: Record<string, string>;
@@ -194,6 +230,25 @@ export function checksFor(o: StackOutputs, aws?: { region: string }): Check[] {
   ];
   if (o.grafanaUrl && o.grafanaAdminPassword) {
     checks.push(checkGrafana(o.grafanaUrl, o.grafanaAdminPassword, monFetch));
+  }
+  // An HA pair: the other hosts get the same checks (each pinned to its own certificate), and every member's
+  // Alertmanager must see the whole cluster.
+  const replicas = o.monitoringReplicas ?? [];
+  if (replicas.length > 1) {
+    for (const [i, m] of replicas.entries()) {
+      const f = fetcherFor(m.prometheusUrl, m.tlsFingerprint, `monitoringReplicas[${i}].tlsFingerprint`);
+      const own = [checkAlertmanagerCluster(m.alertmanagerUrl, replicas.length, auth, f)];
+      if (i > 0) {
+        own.push(
+          checkPrometheusReady(m.prometheusUrl, auth, f),
+          checkTargetsUp(m.prometheusUrl, auth, f),
+          checkRules(m.prometheusUrl, auth, f),
+          checkAlertmanager(m.alertmanagerUrl, auth, f),
+          ...(o.grafanaAdminPassword ? [checkGrafana(m.grafanaUrl, o.grafanaAdminPassword, f)] : []),
+        );
+      }
+      checks.push(...own.map((c) => forReplica(m.replica, c)));
+    }
   }
   if (aws) {
     if (o.trailName) checks.push(checkTrail(new CloudTrailClient({ region: aws.region }), o.trailName));

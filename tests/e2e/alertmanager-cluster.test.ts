@@ -21,6 +21,7 @@ import { ensureBinaries } from "../../scripts/lib/binaries";
 import { writeBundle } from "../../scripts/lib/bundle-io";
 import { freePort, waitFor } from "../../scripts/lib/net";
 import { tempDir } from "../../scripts/lib/service-process";
+import { checkAlertmanagerCluster } from "../../scripts/verify";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const PEER_TIMEOUT = "2s";
@@ -132,8 +133,12 @@ afterAll(async () => {
 });
 
 describe("Alertmanager HA pair (two real Alertmanagers clustered on loopback)", () => {
-  it("the rendered members gossip with each other: each sees a cluster of two", async () => {
+  it("the rendered members gossip with each other: each sees a cluster of two (and npm run verify's check agrees)", async () => {
     expect(await Promise.all(members.map(clusterSize))).toEqual([2, 2]);
+    for (const m of members) {
+      const r = await checkAlertmanagerCluster(url(m), 2)();
+      expect(r, JSON.stringify(r)).toMatchObject({ ok: true, detail: "ready, 2 of 2 members" });
+    }
     expect(clusterFlags(members[0].settings!)).toEqual([
       `--cluster.listen-address=127.0.0.1:${members[0].gossip}`,
       `--cluster.peer=127.0.0.1:${members[1].gossip}`,

@@ -218,4 +218,43 @@ describe("prod bundle: Prometheus and Alertmanager over TLS, behind basic auth (
       /not a SHA-256 certificate fingerprint/,
     );
   });
+
+  it("npm run verify with an HA pair's outputs: the second host gets every check, pinned to its own fingerprint; an unclustered Alertmanager fails the cluster check", async () => {
+    // This one Prometheus and Alertmanager stand in for both replicas' (the outputs point both at them).
+    const fingerprint = certificateFingerprint(settings.tls!.certPem);
+    const replica = (name: string) => ({
+      replica: name,
+      grafanaUrl: "https://127.0.0.1:1",
+      prometheusUrl: urls.prometheus,
+      alertmanagerUrl: urls.alertmanager,
+      tlsFingerprint: fingerprint,
+    });
+    const outputs = {
+      appUrl: "https://127.0.0.1:1",
+      appCertificateSha256: fingerprint,
+      prometheusUrl: urls.prometheus,
+      alertmanagerUrl: urls.alertmanager,
+      monitoringUser: auth.username,
+      monitoringPassword: auth.password,
+      monitoringCertificateSha256: fingerprint,
+      monitoringReplicas: [replica("a"), replica("b")],
+    };
+    const lines: string[] = [];
+    await runChecks(checksFor(outputs), (l) => lines.push(l));
+    expect(lines.find((l) => l.includes("Prometheus ready [b]"))).toMatch(/^✓/);
+    expect(lines.find((l) => l.includes("Alertmanager ready [b]"))).toMatch(/^✓/);
+    // The Alertmanager here runs alone (--cluster.listen-address=): the pair's check must say so, for each member.
+    for (const r of ["a", "b"]) {
+      expect(lines.find((l) => l.includes(`Alertmanager cluster [${r}]`))).toMatch(/^✗.*disabled, 0 of 2 members/);
+    }
+    // Each replica is pinned to its own certificate: a wrong one for b fails b's checks only.
+    const wrong = "AB:".repeat(31) + "AB";
+    const mixed: string[] = [];
+    await runChecks(
+      checksFor({ ...outputs, monitoringReplicas: [replica("a"), { ...replica("b"), tlsFingerprint: wrong }] }),
+      (l) => mixed.push(l),
+    );
+    expect(mixed.find((l) => l.includes("Prometheus ready [b]"))).toMatch(/^✗/);
+    expect(mixed.find((l) => l.startsWith("✓ Prometheus ready "))).toBeTruthy();
+  });
 });
