@@ -342,14 +342,14 @@ export class MonitoringHost extends pulumi.ComponentResource {
     // Only the secrets/ files hold credentials (monitoring-config/secrets.ts): the rest is plain configuration.
     const configs = bundles.map((b) => pulumi.unsecret(b.apply((x) => splitSecrets(x).config)));
     this.config = configs[0];
-    this.bundleHash = this.config.apply(bundleHash);
+    const hashes = configs.map((c) => c.apply(bundleHash));
+    this.bundleHash = hashes[0];
     const images = DEFAULT_IMAGES;
 
     // --- setup over SSH, per host: bootstrap once per instance, then copy → validate → apply on every change ---
     hosts.forEach((host, i) => {
       const n = hostName(i);
-      const config = configs[i];
-      const hash = config.apply(bundleHash);
+      const [config, hash] = [configs[i], hashes[i]];
       const secrets = bundles[i].apply((b) => splitSecrets(b).secrets);
       const connection = host.connection;
       const instanceId = host.instance.id;

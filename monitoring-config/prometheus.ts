@@ -50,12 +50,17 @@ export function webConfig(s: MonitoringSettings, service: WebService): object | 
   };
 }
 
+/** The credentials Prometheus presents to the web servers of the pair's services (its own, Alertmanagers). */
+function peerAuth(s: MonitoringSettings) {
+  return s.basicAuth
+    ? { basic_auth: { username: s.basicAuth.username, password_file: secretPath("prometheus", "web-password") } }
+    : {};
+}
+
 /** How Prometheus reaches its own and Alertmanager's web servers: credentials, and https with the host cert. */
 function peer(s: MonitoringSettings) {
   return {
-    ...(s.basicAuth
-      ? { basic_auth: { username: s.basicAuth.username, password_file: secretPath("prometheus", "web-password") } }
-      : {}),
+    ...peerAuth(s),
     ...(s.tls ? { scheme: "https", tls_config: { ca_file: tlsPaths("prometheus").cert } } : {}),
   };
 }
@@ -126,9 +131,7 @@ export const peerCertPath = (i: number) => `/etc/prometheus/tls/peer-${i + 1}.cr
  */
 function peerAlertmanagers(s: MonitoringSettings): object[] {
   return (s.ha?.peerAlertmanagers ?? []).map((p, i) => ({
-    ...(s.basicAuth
-      ? { basic_auth: { username: s.basicAuth.username, password_file: secretPath("prometheus", "web-password") } }
-      : {}),
+    ...peerAuth(s),
     ...(p.certPem ? { scheme: "https", tls_config: { ca_file: peerCertPath(i), server_name: "127.0.0.1" } } : {}),
     static_configs: [{ targets: [p.address] }],
   }));

@@ -116,8 +116,6 @@ export function localSettings(
  */
 export const DEFAULT_LOCAL_SERIES = 3000;
 
-const profileScrape = (profile: "local" | "test") => settingsForStack(profile).scrapeInterval;
-
 /** The receiver's own page when the Watchdog heartbeat stops: the local dead man's switch. */
 export const HEARTBEAT_MISSING = "HeartbeatMissing";
 
@@ -237,19 +235,15 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
   await assertPortsFree(ports, grafanaBin !== null, !!opts.remoteWrite);
   const settings = localSettings(profile, ports, {
     ...opts.settings,
-    ...(opts.remoteWrite
-      ? {
-          remoteWrite: {
-            url: `http://127.0.0.1:${ports.longterm}/api/v1/write`,
-            queue: remoteWriteQueue(
-              opts.expectedSeries ?? DEFAULT_LOCAL_SERIES,
-              durationSeconds(profileScrape(profile)),
-            ),
-          },
-        }
-      : {}),
     grafana: { adminPassword: opts.settings?.grafana?.adminPassword || randomBytes(12).toString("base64url") },
   });
+  if (opts.remoteWrite) {
+    // Sized for the series at the interval this stack scrapes them (renderBundle validates it).
+    settings.remoteWrite = {
+      url: `http://127.0.0.1:${ports.longterm}/api/v1/write`,
+      queue: remoteWriteQueue(opts.expectedSeries ?? DEFAULT_LOCAL_SERIES, durationSeconds(settings.scrapeInterval)),
+    };
+  }
   const bundle = renderBundle(settings, { dashboardsPath: join(bundleDir, "grafana", "dashboards") });
   writeBundle(bundle, bundleDir);
   // The long-term store scrapes nothing: it only receives what the monitoring Prometheus writes.

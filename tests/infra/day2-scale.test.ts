@@ -7,9 +7,9 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { simulate, type Simulation } from "../../scripts/lib/plan/simulate";
-import type { PlanRow } from "../../scripts/lib/plan/types";
+import { rowSummary } from "../../scripts/lib/plan/format";
 
-const describeRow = (r: PlanRow) => `${r.name} (${r.type}) ${r.action}: ${r.reasons.map((x) => x.path).join(", ")}`;
+const describeRow = rowSummary;
 
 describe("dev grows a monitoring pair and a managed workspace (mock-level: Pulumi mocks, no AWS)", () => {
   let sim: Simulation;

@@ -5,10 +5,11 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { AMI_ROLL, CHANGES, NEWER_AMI, ROTATION, type ChangeId } from "../../scripts/lib/plan/changes";
+import { rowSummary } from "../../scripts/lib/plan/format";
 import { dataLossRows, effectiveInputs } from "../../scripts/lib/plan/plan";
 import { simulate, simulateEach, type Simulation } from "../../scripts/lib/plan/simulate";
 import { REPLACE_TABLE } from "../../scripts/lib/plan/table";
-import type { PlanRow, Snapshot, SnapshotResource } from "../../scripts/lib/plan/types";
+import type { Snapshot, SnapshotResource } from "../../scripts/lib/plan/types";
 import { TEST_API_TOKEN } from "../../scripts/lib/program-mocks";
 
 const INSTANCE = "aws:ec2/instance:Instance";
@@ -17,8 +18,7 @@ const ATTACHMENT = "aws:ec2/volumeAttachment:VolumeAttachment";
 const REMOTE = ["command:remote:Command", "command:remote:CopyToRemote"];
 const URL_OUTPUTS = ["appUrl", "grafanaUrl", "prometheusUrl", "alertmanagerUrl", "sshCommand"];
 
-const describeRow = (r: PlanRow) =>
-  `${r.name} (${r.type}) ${r.action}: ${r.reasons.map((x) => x.path).join(", ")}${r.failsOnApply ? ` [${r.failsOnApply}]` : ""}`;
+const describeRow = rowSummary;
 
 /**
  * The instance a remote step connects to: the Instance its `connection` input depends on, or the one an Elastic

@@ -1,20 +1,14 @@
 /** Mock-level (Pulumi mocks, no AWS): dev's monitoring is one host without a workspace (prod: monitoring-ha.test.ts). */
 import { beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { bundleFromTarBase64 } from "../../components/bundle-archive";
 import { runStack, type StackRun } from "../../scripts/lib/program-mocks";
+import { SG_RULE, shippedConfig as shipped } from "../helpers/shipped-config";
 
-const SG_RULE = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule";
 let dev: StackRun;
 
 beforeAll(async () => {
   dev = await runStack("dev");
 }, 120_000);
-
-async function shipped(run: StackRun, host: string) {
-  const step = run.one("command:remote:Command", `-${host}-bundle`);
-  return bundleFromTarBase64(String(step.inputs.stdin));
-}
 
 describe("dev monitoring: one host, no workspace (mock-level)", () => {
   it("has a single monitoring host, no workspace, no peer rules, no replica label or remote write", async () => {

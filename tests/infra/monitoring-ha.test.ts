@@ -6,10 +6,9 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { bundleFromTarBase64 } from "../../components/bundle-archive";
 import { runStack, type StackRun } from "../../scripts/lib/program-mocks";
+import { SG_RULE, shippedConfig as shipped } from "../helpers/shipped-config";
 
-const SG_RULE = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule";
 let prod: StackRun;
 
 beforeAll(async () => {
@@ -17,10 +16,6 @@ beforeAll(async () => {
 }, 120_000);
 
 /** The configuration a monitoring host receives (its bundle step's stdin), decoded. */
-async function shipped(run: StackRun, host: string) {
-  const step = run.one("command:remote:Command", `-${host}-bundle`);
-  return bundleFromTarBase64(String(step.inputs.stdin));
-}
 
 describe("prod monitoring: an HA pair writing to Amazon Managed Service for Prometheus (mock-level)", () => {
   it("two monitoring hosts, each in its own zone's subnet, with its own data volume", () => {

@@ -18,6 +18,10 @@ export function rowReason(row: PlanRow, max = 3): string {
   return shown.join("; ");
 }
 
+/** A row in one line for a test's failure message: name, type, action, the changed paths and why apply stops. */
+export const rowSummary = (r: PlanRow) =>
+  `${r.name} (${r.type}) ${r.action}: ${r.reasons.map((x) => x.path).join(", ")}${r.failsOnApply ? ` [${r.failsOnApply}]` : ""}`;
+
 export function rowFlags(row: PlanRow): string {
   return [row.dataLoss ? "DATA LOSS" : "", row.failsOnApply ? "FAILS" : ""].filter(Boolean).join(" ");
 }

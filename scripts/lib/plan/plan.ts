@@ -228,6 +228,16 @@ export function effectiveInputs(before: SnapshotResource | undefined, after: Can
 }
 
 /**
+ * A computed output of a new resource as the program sees it at preview: a placeholder naming it. A PEM (a new key
+ * or certificate) keeps the mock's, since the program parses it (a fingerprint) where a real preview would skip an
+ * unknown value; a URL (an endpoint) stays URL-shaped, the placeholder as its host, for code that checks its form.
+ */
+function atPreview(name: string, output: string, v: unknown): unknown {
+  if (typeof v !== "string" || v.includes("-----BEGIN")) return v;
+  return /^https?:\/\//.test(v) ? `https://${placeholder(name, output)}/` : placeholder(name, output);
+}
+
+/**
  * The id and state a replaced, created or updated resource shows at preview: computed outputs that change
  * become placeholders; unchanged ones keep their earlier values.
  */
@@ -243,21 +253,8 @@ export function previewAnswer(
   const inputs = effectiveInputs(before, after);
   if (!before || row.action === "replace" || row.action === "create") {
     const state: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(fallback.state)) {
-      // A PEM (a new key or certificate) keeps the mock's: the program parses it (a fingerprint), which a real
-      // preview would skip for an unknown value; the row still says the resource is created or replaced.
-      // A URL (an endpoint) stays a URL, with the placeholder as its host, for code that checks its form.
-      const pem = typeof v === "string" && v.includes("-----BEGIN");
-      const url = typeof v === "string" && /^https?:\/\//.test(v);
-      state[k] =
-        k in inputs
-          ? inputs[k]
-          : typeof v !== "string" || pem
-            ? v
-            : url
-              ? `https://${placeholder(after.name, k)}/`
-              : placeholder(after.name, k);
-    }
+    for (const [k, v] of Object.entries(fallback.state))
+      state[k] = k in inputs ? inputs[k] : atPreview(after.name, k, v);
     return { id: placeholder(after.name, "id"), state, row };
   }
   const computed = { ...before.computed };
