@@ -7,11 +7,13 @@
 import * as pulumi from "@pulumi/pulumi";
 import { loadSettings } from "./components/config";
 import { checkBuildPlatform, checkDeployerAddress, enforce, probesFromEnv } from "./components/preflight";
+import { Database } from "./components/database";
 import { MonitoringHost } from "./components/monitoring-host";
 import { Network } from "./components/network";
 import { ObservedApp } from "./components/observed-app";
 import { SecurityBaseline } from "./components/security-baseline";
 import { stackPrefix } from "./monitoring-config/contract";
+import { FLEET_ENDPOINT_SERVICES } from "./components/app-fleet";
 
 const settings = loadSettings();
 const prefix = stackPrefix(settings.project, settings.stack);
@@ -34,9 +36,15 @@ const buildReady = probes
     )
   : undefined;
 
+const fleet = settings.app.tier === "fleet";
+
 const network = new Network(prefix, {
   vpcCidr: settings.network.vpcCidr,
   azCount: settings.network.azCount,
+  region: settings.region,
+  // The fleet's private subnets reach ECR, CloudWatch Logs and Secrets Manager through interface endpoints in
+  // two zones (README, "Cost": cheaper than a NAT gateway per zone), S3 through the free gateway endpoint.
+  private: fleet ? { endpointServices: FLEET_ENDPOINT_SERVICES, endpointZones: 2 } : undefined,
   tags: settings.tags,
 });
 
@@ -54,6 +62,22 @@ const security = new SecurityBaseline(prefix, {
 // its zone); a second monitoring host (monitoringReplicas: 2) in the next zone's.
 const subnet = network.publicSubnets[0];
 
+// The fleet's database, in the private subnets; the app admits itself to it.
+const database = fleet
+  ? new Database(`${prefix}-db`, {
+      namePrefix: prefix,
+      vpcId: network.vpcId,
+      subnetIds: network.privateSubnets.map((s) => s.id),
+      instanceClass: settings.database.instanceClass,
+      storageGiB: settings.database.storageGiB,
+      backupRetentionDays: settings.database.backupRetentionDays,
+      keepData,
+      logRetentionDays: settings.app.logRetentionDays,
+      pageTopicArn: security.topics.page,
+      tags: settings.tags,
+    })
+  : undefined;
+
 const app = new ObservedApp(`${prefix}-app`, {
   namePrefix: prefix,
   region: settings.region,
@@ -65,6 +89,19 @@ const app = new ObservedApp(`${prefix}-app`, {
   repoRoot: __dirname,
   buildReady,
   sshReady,
+  fleet: database && {
+    vpcCidr: settings.network.vpcCidr,
+    publicSubnetIds: network.publicSubnets.map((s) => s.id),
+    privateSubnetIds: network.privateSubnets.map((s) => s.id),
+    s3PrefixListId: network.s3PrefixListId!,
+    minSize: settings.fleet.minSize,
+    maxSize: settings.fleet.maxSize,
+    domain: settings.fleet.domain,
+    waf: settings.fleet.waf.enabled ? { rateLimit: settings.fleet.waf.rateLimit } : undefined,
+    database,
+    pageTopicArn: security.topics.page,
+    forceDestroy: settings.security.forceDestroy,
+  },
   tags: settings.tags,
 });
 
@@ -85,6 +122,14 @@ const monitoring = new MonitoringHost(`${prefix}-monitoring`, {
     publicUrl: app.publicUrl,
     tlsCertPem: app.tlsCertPem,
     logGroupArn: app.logGroupArn,
+    fleet:
+      app.frontDoor && database
+        ? {
+            loadBalancer: app.frontDoor.loadBalancerArnSuffix,
+            targetGroup: app.frontDoor.targetGroupArnSuffix,
+            dbInstance: database.identifier,
+          }
+        : undefined,
   },
   topics: security.topics,
   guardDutyRuleName: security.guardDutyRuleName,
@@ -111,6 +156,16 @@ export const sshCommand = monitoring.sshCommand;
 export const monitoringSshKey = monitoring.sshPrivateKey;
 export const appSshKey = app.sshPrivateKey;
 export const imageDigest = app.imageDigest;
+/** The fleet: its Auto Scaling group, load balancer, web ACL and database (absent for the host tier). */
+export const appTier = settings.app.tier;
+export const appAutoScalingGroup = app.fleet?.groupName;
+export const loadBalancerDnsName = app.frontDoor?.dnsName;
+export const webAclArn = app.frontDoor?.webAclArn;
+export const appTargetGroupArn = app.frontDoor?.targetGroupArn;
+export const databaseIdentifier = database?.identifier;
+export const databaseEndpoint = database?.address;
+export const environment = settings.environment;
+export const databaseSecretArn = database?.secretArn;
 export const vpcId = network.vpcId;
 export const alertTopicArn = security.topics.page;
 export const ticketTopicArn = security.topics.ticket;

@@ -13,6 +13,9 @@ export type Environment = "dev" | "prod";
 export const ENVIRONMENTS: readonly Environment[] = ["dev", "prod"];
 export const FINDING_FREQUENCIES = ["FIFTEEN_MINUTES", "ONE_HOUR", "SIX_HOURS"] as const;
 export type FindingFrequency = (typeof FINDING_FREQUENCIES)[number];
+/** How the app runs: one host (SQLite, SSH setup) or a fleet (ASG + load balancer + RDS PostgreSQL). */
+export const APP_TIERS = ["host", "fleet"] as const;
+export type AppTier = (typeof APP_TIERS)[number];
 
 /**
  * What an environment keeps, decided by `environment` alone (never by the stack's name): handed to every
@@ -47,7 +50,18 @@ export interface Settings {
     ecrKeepImages: number;
     logRetentionDays: number;
     faultInjection: boolean;
+    tier: AppTier;
   };
+  /** The fleet tier (`app.tier` "fleet"): Auto Scaling group, load balancer, WAF. */
+  fleet: {
+    minSize: number;
+    maxSize: number;
+    /** HTTPS on this name, with an ACM certificate validated in the hosted zone; absent: plain HTTP. */
+    domain?: { name: string; hostedZoneId: string };
+    waf: { enabled: boolean; rateLimit: number };
+  };
+  /** The fleet's RDS PostgreSQL; Multi-AZ and deletion protection follow `protection.keepData`. */
+  database: { instanceClass: string; storageGiB: number; backupRetentionDays: number };
   monitoring: {
     instanceType: string;
     arch: Arch;
@@ -104,6 +118,33 @@ export const INSTANCE_FAMILIES = [
   "r7g",
 ];
 const INSTANCE_SIZES = ["nano", "micro", "small", "medium", "large", "xlarge", "2xlarge", "4xlarge"];
+
+/** Memory (GiB) of the instance classes config.ts accepts, by size. */
+const CLASS_MEMORY_GIB: Record<string, number> = {
+  micro: 1,
+  small: 2,
+  medium: 4,
+  large: 8,
+  xlarge: 16,
+  "2xlarge": 32,
+  "4xlarge": 64,
+};
+
+/**
+ * The `max_connections` the parameter group sets for an instance class: about 100 per GiB (RDS's own default,
+ * LEAST(DBInstanceClassMemory/9531392, 5000), gives a little more but depends on memory RDS reserves), so the
+ * connection alarm has an exact ceiling and config.ts can check the app's pools fit under it.
+ */
+export function maxConnectionsOf(instanceClass: string): number {
+  const size = instanceClass.split(".")[2] ?? "";
+  const family = instanceClass.split(".")[1] ?? "";
+  // Memory-optimised (r) classes have twice the memory of the same size.
+  const gib = (CLASS_MEMORY_GIB[size] ?? 1) * (family.startsWith("r") ? 2 : 1);
+  return Math.min(5000, gib * 100);
+}
+
+/** The pool each fleet instance opens to the database (the service's DB_POOL_MAX). */
+export const DB_POOL_PER_INSTANCE = 10;
 
 /** The types Pulumi's project schema allows for a config key (`$defs.simpleConfigType`). */
 export type PulumiConfigType = "string" | "integer" | "boolean" | "array";
@@ -248,6 +289,73 @@ export const CONFIG_SCHEMA = {
     type: "boolean",
     default: false,
     description: "Enable the fault-injection drill routes (refused in prod)",
+  }),
+  appTier: key({
+    type: "string",
+    default: { dev: "host", prod: "fleet" },
+    description:
+      "host: one EC2 host with SQLite, set up over SSH; fleet: an Auto Scaling group in private subnets behind a load balancer, with RDS PostgreSQL (default dev host, prod fleet; prod refuses host)",
+    check: oneOf<string>(APP_TIERS, `allowed values are ${APP_TIERS.join(", ")}`),
+  }),
+  appMinSize: key({
+    type: "integer",
+    default: { dev: 1, prod: 2 },
+    description: "Fleet: fewest app instances (default dev 1, prod 2; at least 2 in prod, spread across zones)",
+    check: integer(1, 20),
+  }),
+  appMaxSize: key({
+    type: "integer",
+    default: { dev: 2, prod: 6 },
+    description: "Fleet: most app instances (CPU target tracking scales between the two; default dev 2, prod 6)",
+    check: integer(1, 50),
+  }),
+  appDomain: key({
+    type: "string",
+    description:
+      "Fleet: the app's DNS name (e.g. tasks.example.com): HTTPS with an ACM certificate validated in appHostedZoneId, HTTP redirects; unset: plain HTTP on the load balancer's name",
+    check: (v) =>
+      /^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/.test(v)
+        ? null
+        : "expected a lower-case DNS name such as tasks.example.com",
+  }),
+  appHostedZoneId: key({
+    type: "string",
+    description: "Fleet: the Route 53 hosted zone holding appDomain (required with appDomain)",
+    check: (v) =>
+      /^Z[A-Z0-9]{4,31}$/.test(v) ? null : "expected a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ",
+  }),
+  appWaf: key({
+    type: "boolean",
+    default: { dev: false, prod: true },
+    description:
+      "Fleet: a WAFv2 web ACL on the load balancer (AWS managed common, known-bad-inputs and IP-reputation rules and a per-IP rate limit; default dev false, prod true; refused off in prod)",
+  }),
+  wafRateLimit: key({
+    type: "integer",
+    default: 2000,
+    description: "Fleet with WAF: requests one client IP may make in any 5 minutes before WAF blocks it",
+    check: integer(10, 2_000_000_000),
+  }),
+  dbInstanceClass: key({
+    type: "string",
+    default: { dev: "db.t4g.micro", prod: "db.t4g.medium" },
+    description: "Fleet: RDS PostgreSQL instance class (default dev db.t4g.micro, prod db.t4g.medium)",
+    check: (v) =>
+      /^db\.(t4g|t3|m6g|m7g|m6i|m7i|r6g|r7g|r6i)\.(micro|small|medium|large|xlarge|2xlarge|4xlarge)$/.test(v)
+        ? null
+        : "expected an RDS class such as db.t4g.micro, db.t4g.medium or db.m7g.large",
+  }),
+  dbStorageGiB: key({
+    type: "integer",
+    default: 20,
+    description: "Fleet: allocated gp3 storage of the database (GiB); storage autoscaling may grow it to 5 times this",
+    check: integer(20, 16384),
+  }),
+  dbBackupRetentionDays: key({
+    type: "integer",
+    default: { dev: 1, prod: 14 },
+    description: "Fleet: days of automated database backups (default dev 1, prod 14; at least 14 in prod)",
+    check: integer(1, 35),
   }),
   monitoringInstanceType: key({
     type: "string",
@@ -486,6 +594,51 @@ export function parseSettings(raw: RawConfig, ctx: { project: string; stack: str
       `each replica needs its own zone: expected at most availabilityZones (${azCount}), or raise availabilityZones`,
     );
   }
+  const tier = must("appTier") as AppTier;
+  prodRefuses("appTier", tier === "host", tier, "prod runs the fleet: one host is a single point of failure");
+  const minSize = must("appMinSize");
+  const maxSize = must("appMaxSize");
+  const waf = must("appWaf");
+  const backupDays = must("dbBackupRetentionDays");
+  const domain = get("appDomain");
+  const hostedZoneId = get("appHostedZoneId");
+  if (tier === "fleet") {
+    prodRefuses("appMinSize", minSize < 2, minSize, "prod runs at least 2 app instances, in different zones");
+    if (maxSize < minSize) throw new ConfigError("appMaxSize", maxSize, `must be at least appMinSize (${minSize})`);
+    if (azCount < 2) {
+      throw new ConfigError(
+        "availabilityZones",
+        azCount,
+        "the fleet tier needs at least 2 (RDS requires subnets in two zones; instances spread across them)",
+      );
+    }
+    if (Number(vpcCidr.split("/")[1]) > 21) {
+      throw new ConfigError(
+        "vpcCidr",
+        vpcCidr,
+        "the fleet tier needs a /21 or larger VPC: 4 public and 4 private /24 subnets",
+      );
+    }
+    prodRefuses("appWaf", !waf, false, "prod puts a WAF in front of the load balancer");
+    const dbClass = must("dbInstanceClass");
+    const ceiling = Math.floor(maxConnectionsOf(dbClass) * 0.8);
+    if (maxSize * DB_POOL_PER_INSTANCE > ceiling) {
+      throw new ConfigError(
+        "appMaxSize",
+        maxSize,
+        `${maxSize} instances × ${DB_POOL_PER_INSTANCE} connections exceed 80 % of ${dbClass}'s max_connections (${ceiling}): lower it or pick a larger dbInstanceClass`,
+      );
+    }
+    prodRefuses("dbBackupRetentionDays", backupDays < 14, backupDays, "prod keeps at least 14 days of backups");
+    if ((domain === undefined) !== (hostedZoneId === undefined)) {
+      const missing = domain === undefined ? "appDomain" : "appHostedZoneId";
+      throw new ConfigError(
+        missing,
+        undefined,
+        "appDomain and appHostedZoneId go together: set both for HTTPS, or neither for plain HTTP",
+      );
+    }
+  }
   const expireDays = must("trailBucketExpireDays");
   prodRefuses("trailBucketExpireDays", expireDays < 365, expireDays, "prod keeps audit logs at least 365 days");
   const forceDestroy = must("forceDestroy");
@@ -511,6 +664,18 @@ export function parseSettings(raw: RawConfig, ctx: { project: string; stack: str
       ecrKeepImages: must("ecrKeepImages"),
       logRetentionDays: must("appLogRetentionDays"),
       faultInjection,
+      tier,
+    },
+    fleet: {
+      minSize,
+      maxSize,
+      domain: domain && hostedZoneId ? { name: domain, hostedZoneId } : undefined,
+      waf: { enabled: waf, rateLimit: must("wafRateLimit") },
+    },
+    database: {
+      instanceClass: must("dbInstanceClass"),
+      storageGiB: must("dbStorageGiB"),
+      backupRetentionDays: backupDays,
     },
     monitoring: {
       instanceType: monitoringInstanceType,

@@ -87,10 +87,15 @@ export interface MonitoringHostArgs extends HostPlacement {
     securityGroupId: pulumi.Input<string>;
     metricsPort: number;
     publicUrl: pulumi.Input<string>;
-    /** The app edge's certificate (PEM): the only one blackbox_exporter trusts when it probes publicUrl. */
-    tlsCertPem: pulumi.Input<string>;
+    /**
+     * The app host edge's self-signed certificate (PEM): the only one blackbox_exporter trusts when it probes
+     * publicUrl. Absent for the fleet: its load balancer presents a public ACM certificate, or plain HTTP.
+     */
+    tlsCertPem?: pulumi.Input<string>;
     /** The app's log group: the only one the role may read (Grafana's CloudWatch Logs). */
     logGroupArn: pulumi.Input<string>;
+    /** The fleet's load balancer, target group and database (CloudWatch dimensions), for the Service dashboard. */
+    fleet?: { loadBalancer: pulumi.Input<string>; targetGroup: pulumi.Input<string>; dbInstance: pulumi.Input<string> };
   };
   /** The topics Alertmanager publishes to with the instance role (page, ticket, heartbeat) and their key. */
   readonly topics: {
@@ -288,17 +293,22 @@ export class MonitoringHost extends pulumi.ComponentResource {
               .filter((_, j) => j !== i)
               .map(([ip, certPem]) => ({ address: `${ip}:${UI_PORTS.alertmanager}`, certPem })),
           }));
+    const fleet = args.app.fleet;
     const bundles = hosts.map((host, i) =>
       pulumi.secret(
         pulumi
           .all([
             pulumi.all([args.topics.page, args.topics.ticket, args.topics.heartbeat, this.webPassword, webSalt]),
-            pulumi.all([host.tlsCertPem, host.tlsKeyPem, args.app.tlsCertPem]),
+            pulumi.all([host.tlsCertPem, host.tlsKeyPem, args.app.tlsCertPem ?? pulumi.output(undefined)]),
             args.app.publicUrl,
             password,
             m.slackWebhookUrl ?? pulumi.output(undefined),
             args.guardDutyRuleName,
-            pulumi.all([workspace?.prometheusEndpoint ?? pulumi.output(undefined), haOf(i)]),
+            pulumi.all([
+              workspace?.prometheusEndpoint ?? pulumi.output(undefined),
+              haOf(i),
+              fleet ? pulumi.all([fleet.loadBalancer, fleet.targetGroup, fleet.dbInstance]) : pulumi.output(undefined),
+            ]),
           ])
           .apply(
             ([
@@ -308,7 +318,7 @@ export class MonitoringHost extends pulumi.ComponentResource {
               grafanaAdminPassword,
               slackWebhookUrl,
               guardDutyRuleName,
-              [workspaceEndpoint, ha],
+              [workspaceEndpoint, ha, fleetDims],
             ]) =>
               renderBundle(
                 awsMonitoringSettings({
@@ -324,6 +334,11 @@ export class MonitoringHost extends pulumi.ComponentResource {
                   retention: m.prometheusRetention,
                   basicAuth: { username: AWS_WEB_USER, password: webPassword, salt },
                   tls: { certPem, keyPem, probeCaPem },
+                  ...(fleetDims
+                    ? {
+                        fleet: { loadBalancer: fleetDims[0], targetGroup: fleetDims[1], dbInstance: fleetDims[2] },
+                      }
+                    : {}),
                   ...(workspaceEndpoint
                     ? {
                         managedPrometheus: {

@@ -6,9 +6,20 @@ export interface NetworkArgs {
   vpcCidr: string;
   /** Number of availability zones, one public subnet each. */
   azCount: number;
+  /**
+   * Private subnets (one per zone, after the public ones) with no route to the internet, reaching AWS only
+   * through VPC endpoints: the S3 gateway endpoint and an interface endpoint for each of `endpointServices`
+   * (e.g. `ecr.api`), placed in the first `endpointZones` private subnets. Absent: public subnets only.
+   */
+  private?: { endpointServices: readonly string[]; endpointZones: number };
+  /** AWS region (the endpoints' service names). */
+  region: string;
   /** Tags on every resource. */
   tags: Record<string, string>;
 }
+
+/** At most this many zones: public subnets take the VPC's first blocks, private ones the blocks from here on. */
+export const MAX_ZONES = 4;
 
 /** Carve the i-th /24 (or the i-th quarter, for small VPCs) out of the VPC block. */
 export function subnetCidr(vpcCidr: string, index: number): string {
@@ -20,14 +31,27 @@ export function subnetCidr(vpcCidr: string, index: number): string {
   return `${[24, 16, 8, 0].map((s) => Math.floor(start / 2 ** s) % 256).join(".")}/${newPrefix}`;
 }
 
+/** A subnet and its availability zone. */
+export interface Subnet {
+  id: pulumi.Output<string>;
+  availabilityZone: pulumi.Output<string>;
+}
+
 /**
- * A VPC per stack with one public subnet per availability zone, an internet gateway and the default route.
- * Security groups belong to the components that own the hosts.
+ * A VPC per stack with one public subnet per availability zone, an internet gateway and the default route;
+ * for the fleet tier also one private subnet per zone and the VPC endpoints it needs. Security groups belong to
+ * the components that own the hosts.
  */
 export class Network extends pulumi.ComponentResource {
   public readonly vpcId: pulumi.Output<string>;
   /** One public subnet per availability zone, with its zone (data volumes are created in a host's zone). */
-  public readonly publicSubnets: { id: pulumi.Output<string>; availabilityZone: pulumi.Output<string> }[];
+  public readonly publicSubnets: Subnet[];
+  /** One private subnet per availability zone (empty unless `private` is set). */
+  public readonly privateSubnets: Subnet[];
+  /** The interface endpoints' security group (HTTPS from the VPC), when there are private subnets. */
+  public readonly endpointSecurityGroupId?: pulumi.Output<string>;
+  /** The S3 gateway endpoint's prefix list (security group egress to S3), when there are private subnets. */
+  public readonly s3PrefixListId?: pulumi.Output<string>;
 
   constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
     super("observed-app:index:Network", name, {}, opts);
@@ -57,6 +81,13 @@ export class Network extends pulumi.ComponentResource {
       parent,
     );
     const zones = aws.getAvailabilityZonesOutput({ state: "available" }, parent);
+    const zone = (i: number) =>
+      zones.names.apply((n) => {
+        if (n.length < args.azCount) {
+          throw new Error(`availabilityZones=${args.azCount} but the region has only ${n.length} available zones`);
+        }
+        return n[i];
+      });
     const subnets: aws.ec2.Subnet[] = [];
     for (let i = 0; i < args.azCount; i++) {
       const subnet = new aws.ec2.Subnet(
@@ -64,12 +95,7 @@ export class Network extends pulumi.ComponentResource {
         {
           vpcId: vpc.id,
           cidrBlock: subnetCidr(args.vpcCidr, i),
-          availabilityZone: zones.names.apply((n) => {
-            if (n.length < args.azCount) {
-              throw new Error(`availabilityZones=${args.azCount} but the region has only ${n.length} available zones`);
-            }
-            return n[i];
-          }),
+          availabilityZone: zone(i),
           mapPublicIpOnLaunch: true,
           tags: { ...args.tags, Name: `${name}-public-${i}`, Tier: "public" },
         },
@@ -84,6 +110,82 @@ export class Network extends pulumi.ComponentResource {
     }
     this.vpcId = vpc.id;
     this.publicSubnets = subnets.map((s) => ({ id: s.id, availabilityZone: s.availabilityZone }));
-    this.registerOutputs({ vpcId: this.vpcId, publicSubnetIds: subnets.map((s) => s.id) });
+    this.privateSubnets = [];
+
+    if (args.private) {
+      // No route to the internet at all: the instances here reach S3 (ECR's layers, Amazon Linux's package
+      // repositories) through the free gateway endpoint, and ECR, CloudWatch Logs and Secrets Manager through
+      // interface endpoints. Cheaper than a NAT gateway per zone, and nothing here can call out to the internet.
+      const privateRoutes = new aws.ec2.RouteTable(
+        `${name}-private`,
+        { vpcId: vpc.id, tags: { ...args.tags, Name: `${name}-private` } },
+        parent,
+      );
+      const privateSubnets: aws.ec2.Subnet[] = [];
+      for (let i = 0; i < args.azCount; i++) {
+        const subnet = new aws.ec2.Subnet(
+          `${name}-private-${i}`,
+          {
+            vpcId: vpc.id,
+            cidrBlock: subnetCidr(args.vpcCidr, MAX_ZONES + i),
+            availabilityZone: zone(i),
+            mapPublicIpOnLaunch: false,
+            tags: { ...args.tags, Name: `${name}-private-${i}`, Tier: "private" },
+          },
+          parent,
+        );
+        new aws.ec2.RouteTableAssociation(
+          `${name}-private-${i}`,
+          { subnetId: subnet.id, routeTableId: privateRoutes.id },
+          parent,
+        );
+        privateSubnets.push(subnet);
+      }
+      const s3 = new aws.ec2.VpcEndpoint(
+        `${name}-s3`,
+        {
+          vpcId: vpc.id,
+          serviceName: `com.amazonaws.${args.region}.s3`,
+          vpcEndpointType: "Gateway",
+          routeTableIds: [privateRoutes.id],
+          tags: { ...args.tags, Name: `${name}-s3` },
+        },
+        parent,
+      );
+      const endpointSg = new aws.ec2.SecurityGroup(
+        `${name}-endpoints`,
+        {
+          vpcId: vpc.id,
+          description: "VPC interface endpoints: HTTPS from inside the VPC",
+          ingress: [{ protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: [args.vpcCidr], description: "VPC" }],
+          tags: { ...args.tags, Name: `${name}-endpoints` },
+        },
+        parent,
+      );
+      const endpointSubnets = privateSubnets.slice(0, Math.max(1, Math.min(args.private.endpointZones, args.azCount)));
+      for (const service of args.private.endpointServices) {
+        new aws.ec2.VpcEndpoint(
+          `${name}-${service.replace(/\./g, "-")}`,
+          {
+            vpcId: vpc.id,
+            serviceName: `com.amazonaws.${args.region}.${service}`,
+            vpcEndpointType: "Interface",
+            privateDnsEnabled: true,
+            subnetIds: endpointSubnets.map((s) => s.id),
+            securityGroupIds: [endpointSg.id],
+            tags: { ...args.tags, Name: `${name}-${service}` },
+          },
+          parent,
+        );
+      }
+      this.privateSubnets = privateSubnets.map((s) => ({ id: s.id, availabilityZone: s.availabilityZone }));
+      this.endpointSecurityGroupId = endpointSg.id;
+      this.s3PrefixListId = s3.prefixListId;
+    }
+    this.registerOutputs({
+      vpcId: this.vpcId,
+      publicSubnetIds: subnets.map((s) => s.id),
+      privateSubnetIds: this.privateSubnets.map((s) => s.id),
+    });
   }
 }

@@ -4,7 +4,10 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { join } from "node:path";
 import { DEFAULT_IMAGES, HOST_ROLES } from "../monitoring-config";
-import type { Arch } from "./config";
+import { AppFleet } from "./app-fleet";
+import type { AppTier, Arch } from "./config";
+import type { Database } from "./database";
+import { FrontDoor } from "./front-door";
 import { DATA_DEVICE, Ec2Host, type HostPlacement } from "./host";
 import { hostScript } from "./host-scripts";
 import { platformOf } from "./preflight";
@@ -31,6 +34,26 @@ export interface TaskFlowArgs {
   readonly logRetentionDays: number;
   /** Adds the fault-injection drill routes on the metrics port. */
   readonly faultInjection: boolean;
+  /** One host (SQLite, SSH setup) or a fleet (ASG behind a load balancer, on `fleet.database`). */
+  readonly tier: AppTier;
+}
+
+/** The fleet tier's parts (used when `app.tier` is "fleet"). */
+export interface FleetArgs {
+  readonly vpcCidr: string;
+  /** Public subnets (the load balancer) and private subnets (the instances), one per zone. */
+  readonly publicSubnetIds: pulumi.Input<string>[];
+  readonly privateSubnetIds: pulumi.Input<string>[];
+  readonly s3PrefixListId: pulumi.Input<string>;
+  readonly minSize: number;
+  readonly maxSize: number;
+  readonly domain?: { name: string; hostedZoneId: string };
+  readonly waf?: { rateLimit: number };
+  readonly database: Database;
+  /** The page topic: unhealthy targets and load balancer 5xx. */
+  readonly pageTopicArn: pulumi.Input<string>;
+  /** Allow destroying the access-log bucket with its objects (dev). */
+  readonly forceDestroy: boolean;
 }
 
 /** Who may reach what. */
@@ -51,25 +74,35 @@ export interface ObservedAppArgs extends HostPlacement {
   readonly repoRoot: string;
   /** Resolves when this machine can build the image's platform (preflight); the build waits for it. Optional. */
   readonly buildReady?: Promise<void>;
+  /** Required for the fleet tier. */
+  readonly fleet?: FleetArgs;
 }
 
 /**
- * TaskFlow on EC2: image built from service/ and pushed to ECR, a least-privilege instance role, a security
- * group, an IMDSv2-only instance with its own encrypted data volume and an Elastic IP (components/host.ts),
- * and remote setup over SSH that runs the container by digest (logs to CloudWatch) and health-checks every
- * rollout.
+ * TaskFlow on EC2: image built from service/ and pushed to ECR, its CloudWatch log group, and one of two tiers:
+ * - `host`: a least-privilege instance role, a security group, an IMDSv2-only instance with its own encrypted
+ *   data volume (SQLite) and an Elastic IP (components/host.ts), and remote setup over SSH that runs the
+ *   container by digest behind a TLS edge and health-checks every rollout;
+ * - `fleet`: a FrontDoor (load balancer, TLS, WAF) and an AppFleet (launch template + Auto Scaling group in
+ *   private subnets, set up by cloud-init) on the stack's Database; node_exporter's image is mirrored into ECR,
+ *   since the private subnets have no route to the internet.
  */
 export class ObservedApp extends pulumi.ComponentResource {
-  /** `https://<Elastic IP>:<port>`: stable across host replacements. */
+  /** Host: `https://<Elastic IP>:<port>` (stable across replacements). Fleet: the load balancer's URL. */
   public readonly publicUrl: pulumi.Output<string>;
-  /** The edge's self-signed certificate (PEM) and its SHA-256 fingerprint, which clients pin. */
-  public readonly tlsCertPem: pulumi.Output<string>;
-  public readonly tlsFingerprint: pulumi.Output<string>;
+  /** Host only: the edge's self-signed certificate (PEM) and its SHA-256 fingerprint, which clients pin. */
+  public readonly tlsCertPem?: pulumi.Output<string>;
+  public readonly tlsFingerprint?: pulumi.Output<string>;
   public readonly logGroupArn: pulumi.Output<string>;
   public readonly logGroupName: pulumi.Output<string>;
+  /** The security group of the app's instance(s): MonitoringHost opens the scrape ports on it. */
   public readonly securityGroupId: pulumi.Output<string>;
   public readonly imageDigest: pulumi.Output<string>;
-  public readonly sshPrivateKey: pulumi.Output<string>;
+  /** Host only: the SSH key of the host. */
+  public readonly sshPrivateKey?: pulumi.Output<string>;
+  /** Fleet only: the front door and the group. */
+  public readonly frontDoor?: FrontDoor;
+  public readonly fleet?: AppFleet;
 
   constructor(name: string, args: ObservedAppArgs, opts?: pulumi.ComponentResourceOptions) {
     super("observed-app:index:ObservedApp", name, {}, opts);
@@ -77,45 +110,16 @@ export class ObservedApp extends pulumi.ComponentResource {
     const { app, tags } = args;
 
     // --- image → ECR ---
-    const repo = new aws.ecr.Repository(
-      `${name}-repo`,
-      {
-        name: `${args.namePrefix}/taskflow`,
-        imageScanningConfiguration: { scanOnPush: true },
-        imageTagMutability: "MUTABLE",
-        encryptionConfigurations: [{ encryptionType: "KMS" }],
-        forceDelete: !args.keepData,
-        tags,
-      },
-      parent,
-    );
-    new aws.ecr.LifecyclePolicy(
-      `${name}-repo`,
-      {
-        repository: repo.name,
-        policy: JSON.stringify({
-          rules: [
-            {
-              rulePriority: 1,
-              description: `keep the last ${app.ecrKeepImages} images`,
-              selection: { tagStatus: "any", countType: "imageCountMoreThan", countNumber: app.ecrKeepImages },
-              action: { type: "expire" },
-            },
-          ],
-        }),
-      },
-      parent,
-    );
-    const creds = aws.ecr.getAuthorizationTokenOutput({ registryId: repo.registryId }, parent);
     const platform = args.buildReady
       ? pulumi.output(args.buildReady.then(() => platformOf(app.arch)))
       : platformOf(app.arch);
+    const taskflow = this.repository(`${name}-repo`, "taskflow", args);
     const image = new docker.Image(
       `${name}-image`,
       {
-        imageName: pulumi.interpolate`${repo.repositoryUrl}:taskflow`,
+        imageName: pulumi.interpolate`${taskflow.repo.repositoryUrl}:taskflow`,
         build: { context: args.repoRoot, dockerfile: join(args.repoRoot, "service", "Dockerfile"), platform },
-        registry: { server: repo.repositoryUrl, username: creds.userName, password: pulumi.secret(creds.password) },
+        registry: taskflow.registry,
       },
       parent,
     );
@@ -126,8 +130,96 @@ export class ObservedApp extends pulumi.ComponentResource {
       { name: `/observed-app/${args.namePrefix}/taskflow`, retentionInDays: app.logRetentionDays, tags },
       parent,
     );
+    this.logGroupName = logGroup.name;
+    this.logGroupArn = logGroup.arn;
+    this.imageDigest = image.repoDigest;
 
-    // --- identity: pull its own image, write its own logs, nothing else ---
+    if (app.tier === "fleet") {
+      const f = args.fleet;
+      if (!f) throw new Error(`${name}: the fleet tier needs args.fleet (subnets, database, topic)`);
+      // The private subnets cannot pull from Docker Hub: node_exporter's pinned image is copied into ECR.
+      const mirror = this.repository(`${name}-node-exporter-repo`, "node-exporter", args);
+      const nodeExporter = new docker.Image(
+        `${name}-node-exporter`,
+        {
+          imageName: pulumi.interpolate`${mirror.repo.repositoryUrl}:mirror`,
+          build: {
+            context: join(args.repoRoot, "components", "images"),
+            dockerfile: join(args.repoRoot, "components", "images", "mirror.Dockerfile"),
+            args: { SOURCE: DEFAULT_IMAGES.nodeExporter },
+            platform,
+          },
+          registry: mirror.registry,
+        },
+        parent,
+      );
+      this.frontDoor = new FrontDoor(
+        `${name}-front`,
+        {
+          namePrefix: args.namePrefix,
+          vpcId: args.vpcId,
+          vpcCidr: f.vpcCidr,
+          subnetIds: f.publicSubnetIds,
+          ingressCidrs: args.access.appIngressCidrs,
+          appPort: app.port,
+          domain: f.domain,
+          waf: f.waf,
+          minHealthy: f.minSize,
+          accessLogDays: args.keepData ? 365 : 30,
+          wafLogRetentionDays: app.logRetentionDays,
+          keepData: args.keepData,
+          forceDestroy: f.forceDestroy,
+          pageTopicArn: f.pageTopicArn,
+          tags,
+        },
+        parent,
+      );
+      this.fleet = new AppFleet(
+        `${name}-fleet`,
+        {
+          namePrefix: args.namePrefix,
+          region: args.region,
+          vpcId: args.vpcId,
+          vpcCidr: f.vpcCidr,
+          subnetIds: f.privateSubnetIds,
+          s3PrefixListId: f.s3PrefixListId,
+          instanceType: app.instanceType,
+          arch: app.arch,
+          amiId: app.amiId,
+          minSize: f.minSize,
+          maxSize: f.maxSize,
+          port: app.port,
+          metricsPort: app.metricsPort,
+          faultInjection: app.faultInjection,
+          image: image.repoDigest,
+          nodeExporterImage: nodeExporter.repoDigest,
+          repositoryArns: [taskflow.repo.arn, mirror.repo.arn],
+          logGroup: { name: logGroup.name, arn: logGroup.arn },
+          apiToken: app.apiToken,
+          database: {
+            address: f.database.address,
+            port: f.database.port,
+            name: f.database.name,
+            secretArn: f.database.secretArn,
+            keyArn: f.database.keyArn,
+            securityGroupId: f.database.securityGroupId,
+          },
+          frontDoor: {
+            securityGroupId: this.frontDoor.securityGroupId,
+            targetGroupArn: this.frontDoor.targetGroupArn,
+          },
+          tags,
+        },
+        parent,
+      );
+      f.database.allowFrom(`${name}-to-database`, this.fleet.securityGroupId, parent);
+      this.publicUrl = this.frontDoor.url;
+      this.securityGroupId = this.fleet.securityGroupId;
+      this.registerOutputs({ publicUrl: this.publicUrl, logGroupName: this.logGroupName });
+      return;
+    }
+
+    // --- host tier: identity (pull its own image, write its own logs, nothing else) ---
     const rolePolicy = pulumi.jsonStringify({
       Version: "2012-10-17",
       Statement: [
@@ -136,7 +228,7 @@ export class ObservedApp extends pulumi.ComponentResource {
           Sid: "EcrPull",
           Effect: "Allow",
           Action: ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"],
-          Resource: repo.arn,
+          Resource: taskflow.repo.arn,
         },
         {
           Sid: "OwnLogGroup",
@@ -207,11 +299,44 @@ export class ObservedApp extends pulumi.ComponentResource {
     this.publicUrl = pulumi.interpolate`https://${host.publicIp}:${app.port}`;
     this.tlsCertPem = host.tlsCertPem;
     this.tlsFingerprint = host.tlsFingerprint;
-    this.logGroupName = logGroup.name;
-    this.logGroupArn = logGroup.arn;
     this.securityGroupId = host.securityGroup.id;
-    this.imageDigest = image.repoDigest;
     this.sshPrivateKey = host.privateKey;
     this.registerOutputs({ publicUrl: this.publicUrl, logGroupName: this.logGroupName });
+  }
+
+  /** An ECR repository of the stack (scanned on push, KMS-encrypted, the last `ecrKeepImages` kept) and its login. */
+  private repository(name: string, image: string, args: ObservedAppArgs) {
+    const repo = new aws.ecr.Repository(
+      name,
+      {
+        name: `${args.namePrefix}/${image}`,
+        imageScanningConfiguration: { scanOnPush: true },
+        imageTagMutability: "MUTABLE",
+        encryptionConfigurations: [{ encryptionType: "KMS" }],
+        forceDelete: !args.keepData,
+        tags: args.tags,
+      },
+      { parent: this },
+    );
+    new aws.ecr.LifecyclePolicy(
+      name,
+      {
+        repository: repo.name,
+        policy: JSON.stringify({
+          rules: [
+            {
+              rulePriority: 1,
+              description: `keep the last ${args.app.ecrKeepImages} images`,
+              selection: { tagStatus: "any", countType: "imageCountMoreThan", countNumber: args.app.ecrKeepImages },
+              action: { type: "expire" },
+            },
+          ],
+        }),
+      },
+      { parent: this },
+    );
+    const creds = aws.ecr.getAuthorizationTokenOutput({ registryId: repo.registryId }, { parent: this });
+    const registry = { server: repo.repositoryUrl, username: creds.userName, password: pulumi.secret(creds.password) };
+    return { repo, registry };
   }
 }

@@ -261,3 +261,66 @@ export function monitoringRolePolicy(a: {
     },
   ]);
 }
+
+/**
+ * The load balancer's access-log bucket: Elastic Load Balancing writes under AWSLogs/<account>/. Regions that
+ * opened before August 2022 deliver as the region's ELB account (`elbAccountArn`, from aws.elb.getServiceAccount);
+ * newer ones as the log-delivery service principal. Both are admitted, for this account's prefix only.
+ */
+export function loadBalancerLogBucketPolicy(s: Scope, a: { bucketArn: string; elbAccountArn: string }): PolicyDocument {
+  const resource = `${a.bucketArn}/AWSLogs/${s.account}/*`;
+  return doc([
+    {
+      Sid: "ElbAccountWrites",
+      Effect: "Allow",
+      Principal: { AWS: a.elbAccountArn },
+      Action: "s3:PutObject",
+      Resource: resource,
+    },
+    {
+      Sid: "ElbLogDelivery",
+      Effect: "Allow",
+      Principal: { Service: "logdelivery.elasticloadbalancing.amazonaws.com" },
+      Action: "s3:PutObject",
+      Resource: resource,
+    },
+    denyInsecureTransport(a.bucketArn),
+  ]);
+}
+
+/**
+ * An app instance of the fleet: pull its images, write its own log group, read its two secrets (the API token
+ * and the database's RDS-managed credentials) and decrypt the latter's key only through Secrets Manager.
+ * Nothing else: no SSH, no SSM, no wildcard resources but ECR's login, which takes none.
+ */
+export function appFleetRolePolicy(a: {
+  repositoryArns: string[];
+  logGroupArn: string;
+  secretArns: string[];
+  secretKeyArn: string;
+  region: string;
+}): PolicyDocument {
+  return doc([
+    { Sid: "EcrLogin", Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" },
+    {
+      Sid: "EcrPull",
+      Effect: "Allow",
+      Action: ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"],
+      Resource: a.repositoryArns,
+    },
+    {
+      Sid: "OwnLogGroup",
+      Effect: "Allow",
+      Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+      Resource: [a.logGroupArn, `${a.logGroupArn}:*`],
+    },
+    { Sid: "ReadOwnSecrets", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: a.secretArns },
+    {
+      Sid: "DecryptSecretsOnly",
+      Effect: "Allow",
+      Action: "kms:Decrypt",
+      Resource: a.secretKeyArn,
+      Condition: { StringEquals: { "kms:ViaService": `secretsmanager.${a.region}.amazonaws.com` } },
+    },
+  ]);
+}

@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { awsNames, CIS_NAMESPACE } from "../monitoring-config/contract";
+import { hardenBucket } from "./buckets";
 import { CIS_FILTERS } from "./cis";
 import type { FindingFrequency } from "./config";
 import {
@@ -164,13 +165,13 @@ export class SecurityBaseline extends pulumi.ComponentResource {
       { forceDestroy: sec.forceDestroy, tags: { ...tags, Purpose: "s3-access-logs" } },
       audit,
     );
-    this.hardenBucket(`${name}-access-logs`, logBucket, { sseAlgorithm: "AES256" }, sec.trailBucketExpireDays, audit);
+    hardenBucket(`${name}-access-logs`, logBucket, { sseAlgorithm: "AES256" }, sec.trailBucketExpireDays, audit);
     const bucket = new aws.s3.Bucket(
       `${name}-trail`,
       { forceDestroy: sec.forceDestroy, tags: { ...tags, Purpose: "cloudtrail" } },
       audit,
     );
-    this.hardenBucket(
+    hardenBucket(
       `${name}-trail`,
       bucket,
       { sseAlgorithm: "aws:kms", kmsMasterKeyId: trailKey.arn },
@@ -499,59 +500,5 @@ export class SecurityBaseline extends pulumi.ComponentResource {
       parent,
     );
     return { role, policy };
-  }
-
-  /** Public access block, owner-enforced ownership, default encryption, versioning, lifecycle. */
-  private hardenBucket(
-    name: string,
-    bucket: aws.s3.Bucket,
-    sse: { sseAlgorithm: string; kmsMasterKeyId?: pulumi.Input<string> },
-    expireDays: number,
-    opts: pulumi.CustomResourceOptions,
-    glacier = false,
-  ): void {
-    new aws.s3.BucketPublicAccessBlock(
-      name,
-      {
-        bucket: bucket.id,
-        blockPublicAcls: true,
-        blockPublicPolicy: true,
-        ignorePublicAcls: true,
-        restrictPublicBuckets: true,
-      },
-      opts,
-    );
-    new aws.s3.BucketOwnershipControls(
-      name,
-      { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } },
-      opts,
-    );
-    new aws.s3.BucketServerSideEncryptionConfiguration(
-      name,
-      {
-        bucket: bucket.id,
-        rules: [{ applyServerSideEncryptionByDefault: sse, bucketKeyEnabled: sse.sseAlgorithm === "aws:kms" }],
-      },
-      opts,
-    );
-    new aws.s3.BucketVersioning(name, { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } }, opts);
-    new aws.s3.BucketLifecycleConfiguration(
-      name,
-      {
-        bucket: bucket.id,
-        rules: [
-          {
-            id: "retention",
-            status: "Enabled",
-            filter: {},
-            ...(glacier ? { transitions: [{ days: 90, storageClass: "GLACIER" }] } : {}),
-            expiration: { days: expireDays },
-            noncurrentVersionExpiration: { noncurrentDays: 30 },
-            abortIncompleteMultipartUpload: { daysAfterInitiation: 7 },
-          },
-        ],
-      },
-      opts,
-    );
   }
 }

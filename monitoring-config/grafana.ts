@@ -1,4 +1,5 @@
 import * as cloudwatch from "@grafana/grafana-foundation-sdk/cloudwatch";
+import type { FleetMetrics } from "./types";
 import {
   DashboardBuilder,
   DashboardLinkBuilder,
@@ -243,13 +244,14 @@ export function serviceDashboard(s: MonitoringSettings): object {
     },
     {
       title: "Tasks by status",
-      description: "Tasks currently stored, by status (from the service's database).",
+      description:
+        "Tasks currently stored, by status (from the service's database). Every instance of a fleet reports the same shared table: the maximum, not the sum.",
       unit: "short",
-      queries: [q(`sum by (status) (${M.tasks}{${job}})`, "{{status}}")],
+      queries: [q(`max by (status) (${M.tasks}{${job}})`, "{{status}}")],
     },
     {
       title: "Database p95 by operation",
-      description: "95th percentile of SQLite statement time, by operation.",
+      description: "95th percentile of database statement time (SQLite or PostgreSQL), by operation.",
       unit: "s",
       queries: [
         q(
@@ -260,7 +262,7 @@ export function serviceDashboard(s: MonitoringSettings): object {
     },
     {
       title: "Slow queries",
-      description: "SQLite statements slower than SLOW_QUERY_MS, per second.",
+      description: "Database statements slower than SLOW_QUERY_MS, per second.",
       unit: "ops",
       queries: [q(`sum(rate(${M.dbSlowQueries}{${job}}[${r}]))`, "slow queries")],
     },
@@ -272,7 +274,87 @@ export function serviceDashboard(s: MonitoringSettings): object {
     },
   ];
   for (const p of panels) d.withPanel(promPanel(p, layout));
+  const fleet = s.grafana.cloudwatch?.fleet;
+  if (fleet) for (const p of fleetPanels(s.grafana.cloudwatch!.region, fleet)) d.withPanel(p.gridPos(layout.next()));
   return d.build();
+}
+
+/**
+ * The fleet's load balancer and database, from CloudWatch (they expose no Prometheus metrics): what clients get
+ * at the front door, how many instances serve, and how close the database is to saturation.
+ */
+function fleetPanels(region: string, fleet: FleetMetrics): timeseries.PanelBuilder[] {
+  const lb = { LoadBalancer: fleet.loadBalancer };
+  const tg = { LoadBalancer: fleet.loadBalancer, TargetGroup: fleet.targetGroup };
+  const db = { DBInstanceIdentifier: fleet.dbInstance };
+  const panel = (
+    title: string,
+    description: string,
+    unit: string,
+    queries: { namespace: string; metric: string; dims: Record<string, string>; stat: string; label: string }[],
+  ) =>
+    queries.reduce(
+      (b, x, i) =>
+        b.withTarget(
+          new cloudwatch.MetricsQueryBuilder()
+            .refId(`F${i}`)
+            .datasource(cwDs)
+            .region(region)
+            .namespace(x.namespace)
+            .metricName(x.metric)
+            .dimensions(x.dims)
+            .statistic(x.stat)
+            .period("60")
+            .label(x.label),
+        ),
+      new timeseries.PanelBuilder().title(title).description(description).unit(unit).datasource(cwDs),
+    );
+  const elb = "AWS/ApplicationELB";
+  const rds = "AWS/RDS";
+  return [
+    panel(
+      "Load balancer: 5xx per minute",
+      "5xx answered by the load balancer itself (no healthy target) and by the targets.",
+      "short",
+      [
+        { namespace: elb, metric: "HTTPCode_ELB_5XX_Count", dims: lb, stat: "Sum", label: "load balancer 5xx" },
+        { namespace: elb, metric: "HTTPCode_Target_5XX_Count", dims: lb, stat: "Sum", label: "target 5xx" },
+      ],
+    ),
+    panel(
+      "Load balancer: target response time",
+      "Time from the load balancer sending a request to a target until the response starts, p99 and p50.",
+      "s",
+      [
+        { namespace: elb, metric: "TargetResponseTime", dims: lb, stat: "p99", label: "p99" },
+        { namespace: elb, metric: "TargetResponseTime", dims: lb, stat: "p50", label: "p50" },
+      ],
+    ),
+    panel(
+      "Load balancer: healthy and unhealthy targets",
+      "App instances passing and failing the /health check; fewer healthy than appMinSize pages.",
+      "short",
+      [
+        { namespace: elb, metric: "HealthyHostCount", dims: tg, stat: "Minimum", label: "healthy" },
+        { namespace: elb, metric: "UnHealthyHostCount", dims: tg, stat: "Maximum", label: "unhealthy" },
+      ],
+    ),
+    panel(
+      "Database: CPU",
+      "RDS CPU utilisation of the database instance; above 80 % for 15 minutes pages.",
+      "percent",
+      [{ namespace: rds, metric: "CPUUtilization", dims: db, stat: "Average", label: "CPU" }],
+    ),
+    panel("Database: connections", "Open connections to the database (each app instance pools up to 10).", "short", [
+      { namespace: rds, metric: "DatabaseConnections", dims: db, stat: "Maximum", label: "connections" },
+    ]),
+    panel(
+      "Database: free storage",
+      "Free storage of the database volume; storage autoscaling grows it up to 5 × dbStorageGiB.",
+      "bytes",
+      [{ namespace: rds, metric: "FreeStorageSpace", dims: db, stat: "Minimum", label: "free" }],
+    ),
+  ];
 }
 
 export function hostDashboard(): object {

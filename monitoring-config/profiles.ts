@@ -10,6 +10,7 @@ import { burn, DEFAULT_ALERTMANAGER, DEFAULT_SLO, DEFAULT_THRESHOLDS } from "./t
 import {
   STACKS,
   type DeepPartial,
+  type FleetMetrics,
   type HaSettings,
   type MonitoringSettings,
   type RemoteWriteSettings,
@@ -191,6 +192,8 @@ export interface AwsMonitoringInputs {
   managedPrometheus?: { workspaceEndpoint: string; expectedSeries: number };
   /** This host's part in an HA pair (MonitoringSettings.ha). */
   ha?: HaSettings;
+  /** The app fleet's load balancer and database (appTier fleet): their CloudWatch panels on the Service dashboard. */
+  fleet?: FleetMetrics;
 }
 
 /** AWS stacks: discovery by tag, notifications to the SNS alert topic, CloudWatch panels in Grafana. */
@@ -220,7 +223,12 @@ export function awsMonitoringSettings(v: AwsMonitoringInputs): MonitoringSetting
   };
   s.grafana = {
     adminPassword: v.grafanaAdminPassword,
-    cloudwatch: { region: v.region, cisNamespace: CIS_NAMESPACE, guardDutyRuleName: v.guardDutyRuleName },
+    cloudwatch: {
+      region: v.region,
+      cisNamespace: CIS_NAMESPACE,
+      guardDutyRuleName: v.guardDutyRuleName,
+      ...(v.fleet ? { fleet: v.fleet } : {}),
+    },
     ...(v.managedPrometheus
       ? { managedPrometheus: { url: v.managedPrometheus.workspaceEndpoint, region: v.region } }
       : {}),

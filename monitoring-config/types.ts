@@ -206,7 +206,7 @@ export interface MonitoringSettings {
   grafana: {
     adminPassword: string;
     /** CloudWatch datasource and the AWS security panels (only on AWS). */
-    cloudwatch?: { region: string; cisNamespace: string; guardDutyRuleName: string };
+    cloudwatch?: { region: string; cisNamespace: string; guardDutyRuleName: string; fleet?: FleetMetrics };
     /** The managed workspace as a second Prometheus datasource, queried with SigV4 (the instance role). */
     managedPrometheus?: { url: string; region: string };
   };
@@ -222,4 +222,14 @@ export interface MonitoringSettings {
   remoteWrite?: RemoteWriteSettings;
   /** Member of an HA pair (a single Prometheus and an unclustered Alertmanager when absent). */
   ha?: HaSettings;
+}
+
+/** The CloudWatch dimensions of an app fleet's load balancer, target group and database (the Service dashboard). */
+export interface FleetMetrics {
+  /** `app/<name>/<id>` (the load balancer's ARN suffix). */
+  loadBalancer: string;
+  /** `targetgroup/<name>/<id>`. */
+  targetGroup: string;
+  /** The RDS instance identifier. */
+  dbInstance: string;
 }

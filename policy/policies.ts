@@ -189,8 +189,12 @@ export const instancesHardened = mandatory(
   },
 );
 
+/** `NAME=value` for a secret-like name and a literal value (not a `$reference`, and not an ARN naming a secret). */
 const SECRET_ASSIGNMENT =
-  /\b(API_TOKEN|[A-Z_]*PASSWORD|[A-Z_]*SECRET[A-Z_]*|AWS_SECRET_ACCESS_KEY)\s*=\s*['"]?[^\s'"$]{6,}/;
+  /\b(API_TOKEN|[A-Z_]*PASSWORD|[A-Z_]*SECRET[A-Z_]*|AWS_SECRET_ACCESS_KEY)\s*=\s*['"]?(?!arn:)[^\s'"$]{6,}/;
+/** Launch templates take their user data base64-encoded: decode it before looking. */
+const userDataText = (v: unknown) =>
+  typeof v === "string" && /^[A-Za-z0-9+/]+={0,2}$/.test(v) ? Buffer.from(v, "base64").toString("utf8") : v;
 
 export const noPlaintextSecrets = mandatory(
   "no-plaintext-secrets",
@@ -203,8 +207,8 @@ export const noPlaintextSecrets = mandatory(
         );
       }
     };
-    if (type === "aws:ec2/instance:Instance" || type === "aws:ec2/launchTemplate:LaunchTemplate")
-      check("userData", p.userData);
+    if (type === "aws:ec2/instance:Instance") check("userData", p.userData);
+    if (type === "aws:ec2/launchTemplate:LaunchTemplate") check("userData", userDataText(p.userData));
     if (type === "command:remote:Command" || type === "command:local:Command") {
       for (const f of ["create", "update", "delete"]) check(f, p[f]);
     }
@@ -218,6 +222,173 @@ export const noPlaintextSecrets = mandatory(
   },
 );
 
+const truthy = (v: unknown) => v === true || v === "true";
+const listOf = (v: unknown): Props[] => (Array.isArray(v) ? (v as Props[]) : []);
+
+export const loadBalancerHardened = mandatory(
+  "alb-hardened",
+  "Application load balancers drop invalid header fields, write access logs, and an internet-facing one spans two or more subnets.",
+  (type, p, report) => {
+    if (type !== "aws:lb/loadBalancer:LoadBalancer" || (p.loadBalancerType ?? "application") !== "application") return;
+    if (p.dropInvalidHeaderFields !== true) report("dropInvalidHeaderFields must be true");
+    if ((p.accessLogs as Props | undefined)?.enabled !== true) report("accessLogs must be enabled (to an S3 bucket)");
+    if (p.internal !== true && listOf(p.subnets).length < 2)
+      report("an internet-facing load balancer needs 2+ subnets");
+  },
+);
+
+/** TLS policies of ELB that allow only TLS 1.2 and 1.3 with forward secrecy. */
+export const TLS12_POLICIES = [
+  "ELBSecurityPolicy-TLS13-1-2-2021-06",
+  "ELBSecurityPolicy-TLS13-1-2-Res-2021-06",
+  "ELBSecurityPolicy-TLS13-1-3-2021-06",
+  "ELBSecurityPolicy-FS-1-2-Res-2020-10",
+];
+
+/** Listeners: HTTPS uses a TLS 1.2+ policy; where a load balancer speaks HTTPS, its HTTP listeners only redirect. */
+export const listenersHttps: StackValidationPolicy = {
+  name: "lb-listeners-https-redirect",
+  description: `HTTPS listeners use a TLS 1.2+ policy (${TLS12_POLICIES.join(", ")}); in a stack with an HTTPS listener, HTTP listeners only redirect to HTTPS.`,
+  enforcementLevel: "mandatory",
+  validateStack: (args: StackValidationArgs, report: ReportViolation) => {
+    const listeners = args.resources.filter((r) => r.type === "aws:lb/listener:Listener");
+    const https = listeners.filter((l) => l.props.protocol === "HTTPS");
+    for (const l of https) {
+      if (!TLS12_POLICIES.includes(String(l.props.sslPolicy))) {
+        report(`listener ${l.name}: sslPolicy ${String(l.props.sslPolicy)} is not a TLS 1.2+ policy`, l.urn);
+      }
+    }
+    if (https.length === 0) return;
+    for (const l of listeners.filter((x) => x.props.protocol === "HTTP")) {
+      const actions = listOf(l.props.defaultActions);
+      const redirects =
+        actions.length > 0 &&
+        actions.every((a) => a.type === "redirect" && (a.redirect as Props | undefined)?.protocol === "HTTPS");
+      if (!redirects) report(`listener ${l.name}: HTTP beside HTTPS must only redirect to HTTPS`, l.urn);
+    }
+  },
+};
+
+export const targetGroupHealthChecked = mandatory(
+  "target-group-health-checked",
+  "Target groups health-check an HTTP path, so a broken instance leaves rotation and gates instance refreshes.",
+  (type, p, report) => {
+    if (type !== "aws:lb/targetGroup:TargetGroup") return;
+    const hc = p.healthCheck as Props | undefined;
+    if (!hc || hc.enabled === false || typeof hc.path !== "string" || !hc.path.startsWith("/")) {
+      report("healthCheck must be enabled with a path (e.g. /health)");
+    }
+  },
+);
+
+export const autoScalingMultiAz = mandatory(
+  "asg-multi-az-elb-health",
+  "Auto Scaling groups span two or more subnets and, behind a target group, replace instances the load balancer finds unhealthy.",
+  (type, p, report) => {
+    if (type !== "aws:autoscaling/group:Group") return;
+    if (listOf(p.vpcZoneIdentifiers).length < 2) report("vpcZoneIdentifiers must list 2+ subnets (zones)");
+    if (listOf(p.targetGroupArns).length > 0 && p.healthCheckType !== "ELB") {
+      report('healthCheckType must be "ELB" for a group behind a target group');
+    }
+  },
+);
+
+export const launchTemplateHardened = mandatory(
+  "launch-template-hardened",
+  "Launch templates require IMDSv2, encrypt every EBS volume and give no public IP address.",
+  (type, p, report) => {
+    if (type !== "aws:ec2/launchTemplate:LaunchTemplate") return;
+    if ((p.metadataOptions as Props | undefined)?.httpTokens !== "required") {
+      report('metadataOptions.httpTokens must be "required" (IMDSv2)');
+    }
+    const devices = listOf(p.blockDeviceMappings).filter((d) => d.ebs);
+    if (devices.length === 0) report("blockDeviceMappings must declare the (encrypted) root volume");
+    for (const d of devices) {
+      if (!truthy((d.ebs as Props).encrypted)) report(`block device ${String(d.deviceName)} must be encrypted`);
+    }
+    for (const n of listOf(p.networkInterfaces)) {
+      if (truthy(n.associatePublicIpAddress)) report("networkInterfaces must not associate a public IP address");
+    }
+  },
+);
+
+export const databaseHardened = mandatory(
+  "rds-encrypted-private-managed-password",
+  "RDS instances are encrypted with a KMS key, not publicly accessible, backed up, and their master password is managed by RDS (never an input).",
+  (type, p, report) => {
+    if (type !== "aws:rds/instance:Instance") return;
+    if (p.storageEncrypted !== true || !p.kmsKeyId) report("storageEncrypted must be true with a kmsKeyId (CMK)");
+    if (p.publiclyAccessible === true) report("publiclyAccessible must be false");
+    if (typeof p.backupRetentionPeriod !== "number" || p.backupRetentionPeriod < 1) {
+      report("backupRetentionPeriod must be at least 1 day");
+    }
+    if (p.manageMasterUserPassword !== true || p.password !== undefined) {
+      report("the master password must be RDS-managed (manageMasterUserPassword: true, no password input)");
+    }
+  },
+);
+
+/** The AWS managed rule groups every web ACL must run, and the rate rule. */
+export const REQUIRED_WAF_GROUPS = [
+  "AWSManagedRulesCommonRuleSet",
+  "AWSManagedRulesKnownBadInputsRuleSet",
+  "AWSManagedRulesAmazonIpReputationList",
+];
+
+export const webAclRules = mandatory(
+  "waf-managed-rules-and-rate-limit",
+  `Web ACLs run AWS's ${REQUIRED_WAF_GROUPS.join(", ")} and a rate-based rule.`,
+  (type, p, report) => {
+    if (type !== "aws:wafv2/webAcl:WebAcl") return;
+    const statements = listOf(p.rules).map((r) => (r.statement as Props | undefined) ?? {});
+    const groups = statements.map((st) => (st.managedRuleGroupStatement as Props | undefined)?.name);
+    for (const g of REQUIRED_WAF_GROUPS) if (!groups.includes(g)) report(`rule group ${g} is missing`);
+    if (!statements.some((st) => st.rateBasedStatement)) report("a rate-based rule is missing");
+  },
+);
+
+/** A web ACL that protects nothing, or whose decisions go unrecorded, is no control. */
+export const webAclAttached: StackValidationPolicy = {
+  name: "waf-associated-and-logged",
+  description: "Every WAFv2 web ACL is associated with a resource and has a logging configuration.",
+  enforcementLevel: "mandatory",
+  validateStack: (args: StackValidationArgs, report: ReportViolation) => {
+    const acls = args.resources.filter((r) => r.type === "aws:wafv2/webAcl:WebAcl");
+    if (acls.length === 0) return;
+    const has = (type: string) => args.resources.filter((r) => r.type === type).length;
+    // Inputs reference the ACL by ARN, unknown until it exists: count instead (one association and one logging
+    // configuration per ACL, as FrontDoor declares them).
+    if (has("aws:wafv2/webAclAssociation:WebAclAssociation") < acls.length) {
+      report("a web ACL is not associated with any resource", acls[0].urn);
+    }
+    if (has("aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration") < acls.length) {
+      report("a web ACL has no logging configuration", acls[0].urn);
+    }
+  },
+};
+
+/** Database ports: reachable from security groups (the app's), never from address ranges. */
+export const DATABASE_PORTS = [5432, 3306, 1433, 1521];
+
+export const databasePortsFromGroupsOnly = mandatory(
+  "db-ports-from-security-groups-only",
+  `Ingress on database ports (${DATABASE_PORTS.join(", ")}) comes from security groups, never from CIDR ranges.`,
+  (type, p, report) => {
+    const rules: Props[] = [];
+    if (type === "aws:ec2/securityGroup:SecurityGroup") rules.push(...listOf(p.ingress));
+    if (type === "aws:ec2/securityGroupRule:SecurityGroupRule" && p.type === "ingress") rules.push(p);
+    if (type === "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule") rules.push(p);
+    for (const r of rules) {
+      const from = Number(r.fromPort ?? 0);
+      const to = Number(r.toPort ?? 65535);
+      const cidrs = [...listOf(r.cidrBlocks), ...listOf(r.ipv6CidrBlocks), r.cidrIpv4, r.cidrIpv6].filter(Boolean);
+      if (cidrs.length > 0 && DATABASE_PORTS.some((port) => port >= from && port <= to)) {
+        report(`database port open to ${cidrs.join(", ")}: admit the client's security group instead`);
+      }
+    }
+  },
+);
+
 export const resourcePolicies: ResourceValidationPolicy[] = [
   cloudtrailSecure,
   bucketPublicAccessBlocked,
@@ -227,5 +398,12 @@ export const resourcePolicies: ResourceValidationPolicy[] = [
   securityGroupIngress,
   instancesHardened,
   noPlaintextSecrets,
+  loadBalancerHardened,
+  targetGroupHealthChecked,
+  autoScalingMultiAz,
+  launchTemplateHardened,
+  databaseHardened,
+  webAclRules,
+  databasePortsFromGroupsOnly,
 ];
-export const stackPolicies: StackValidationPolicy[] = [bucketsHardened];
+export const stackPolicies: StackValidationPolicy[] = [bucketsHardened, listenersHttps, webAclAttached];

@@ -8,6 +8,9 @@
 import { CloudTrailClient, GetTrailStatusCommand } from "@aws-sdk/client-cloudtrail";
 import { CloudWatchLogsClient, DescribeLogStreamsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { GetDetectorCommand, GuardDutyClient } from "@aws-sdk/client-guardduty";
+import { AutoScalingClient, DescribeAutoScalingGroupsCommand } from "@aws-sdk/client-auto-scaling";
+import { DescribeTargetHealthCommand, ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
+import { DescribeDBInstancesCommand, RDSClient } from "@aws-sdk/client-rds";
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
@@ -180,6 +183,62 @@ export const checkLogGroup = (client: CloudWatchLogsClient, name: string, maxAge
     return result(`log group ${name}`, ok, last ? `last event ${new Date(last).toISOString()}` : "no events yet");
   });
 
+/** The fleet: every instance of the group in service and healthy, and at least the group's minimum of them. */
+export const checkFleet = (client: AutoScalingClient, groupName: string): Check =>
+  guard("app fleet in service", async () => {
+    const r = await client.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [groupName] }));
+    const g = r.AutoScalingGroups?.[0];
+    if (!g) return result("app fleet in service", false, `no Auto Scaling group ${groupName}`);
+    const instances = g.Instances ?? [];
+    const serving = instances.filter((i) => i.LifecycleState === "InService" && i.HealthStatus === "Healthy");
+    const min = g.MinSize ?? 1;
+    const ok = serving.length >= min && serving.length === instances.length;
+    const others = instances.filter((i) => !serving.includes(i));
+    return result(
+      "app fleet in service",
+      ok,
+      `${serving.length} of ${instances.length} in service and healthy (minimum ${min})` +
+        (others.length
+          ? `; ${others.map((i) => `${i.InstanceId} ${i.LifecycleState}/${i.HealthStatus}`).join(", ")}`
+          : ""),
+    );
+  });
+
+/** The load balancer's view: every registered target passes /health. */
+export const checkTargets = (client: ElasticLoadBalancingV2Client, targetGroupArn: string): Check =>
+  guard("load balancer targets healthy", async () => {
+    const r = await client.send(new DescribeTargetHealthCommand({ TargetGroupArn: targetGroupArn }));
+    const targets = r.TargetHealthDescriptions ?? [];
+    const bad = targets.filter((t) => t.TargetHealth?.State !== "healthy");
+    return result(
+      "load balancer targets healthy",
+      targets.length > 0 && bad.length === 0,
+      bad.length
+        ? bad.map((t) => `${t.Target?.Id}: ${t.TargetHealth?.State} (${t.TargetHealth?.Reason ?? "?"})`).join(", ")
+        : `${targets.length} healthy`,
+    );
+  });
+
+/** The database: available, encrypted, private; Multi-AZ and deletion-protected where the stack keeps data. */
+export const checkDatabase = (client: RDSClient, identifier: string, keepData: boolean): Check =>
+  guard("database available", async () => {
+    const r = await client.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: identifier }));
+    const db = r.DBInstances?.[0];
+    if (!db) return result("database available", false, `no DB instance ${identifier}`);
+    const problems = [
+      db.DBInstanceStatus !== "available" && `status ${db.DBInstanceStatus}`,
+      db.StorageEncrypted !== true && "not encrypted",
+      db.PubliclyAccessible === true && "publicly accessible",
+      keepData && db.MultiAZ !== true && "not Multi-AZ",
+      keepData && db.DeletionProtection !== true && "no deletion protection",
+    ].filter(Boolean);
+    return result(
+      "database available",
+      problems.length === 0,
+      problems.length ? problems.join(", ") : `available, ${db.MultiAZ ? "Multi-AZ" : "single-AZ"}, encrypted`,
+    );
+  });
+
 export interface StackOutputs {
   appUrl: string;
   prometheusUrl: string;
@@ -202,14 +261,22 @@ export interface StackOutputs {
   trailName?: string;
   guardDutyDetectorId?: string;
   logGroups?: Record<string, string>;
+  /** The fleet tier (appTier fleet): its group, target group and database. */
+  appTier?: "host" | "fleet";
+  appAutoScalingGroup?: string;
+  appTargetGroupArn?: string;
+  databaseIdentifier?: string;
+  /** prod keeps data: the database must be Multi-AZ and deletion-protected. */
+  environment?: "dev" | "prod";
 }
 
 /**
  * The fetch for endpoints under `url`: pinned to `fingerprint` for https. An https URL without a fingerprint is
- * an error (verify never trusts a certificate blindly, and the hosts' are self-signed); http stays plain (local).
+ * an error (verify never trusts a certificate blindly, and the hosts' are self-signed) unless `publicCa` (the
+ * fleet's load balancer presents an ACM certificate, checked against the system's CAs); http stays plain.
  */
-export function fetcherFor(url: string, fingerprint: string | undefined, output: string): Fetcher {
-  if (!url.startsWith("https://")) return fetch;
+export function fetcherFor(url: string, fingerprint: string | undefined, output: string, publicCa = false): Fetcher {
+  if (!url.startsWith("https://") || (publicCa && !fingerprint)) return fetch;
   if (!fingerprint) throw new Error(`${url} is https but the outputs have no ${output} to pin its certificate to`);
   return pinnedFetch(fingerprint);
 }
@@ -219,7 +286,7 @@ export function checksFor(o: StackOutputs, aws?: { region: string }): Check[] {
     o.monitoringUser && o.monitoringPassword
       ? { username: o.monitoringUser, password: o.monitoringPassword }
       : undefined;
-  const appFetch = fetcherFor(o.appUrl, o.appCertificateSha256, "appCertificateSha256");
+  const appFetch = fetcherFor(o.appUrl, o.appCertificateSha256, "appCertificateSha256", o.appTier === "fleet");
   const monFetch = fetcherFor(o.prometheusUrl, o.monitoringCertificateSha256, "monitoringCertificateSha256");
   const checks = [
     checkApp(o.appUrl, appFetch),
@@ -256,6 +323,19 @@ export function checksFor(o: StackOutputs, aws?: { region: string }): Check[] {
       checks.push(checkGuardDuty(new GuardDutyClient({ region: aws.region }), o.guardDutyDetectorId));
     const logs = new CloudWatchLogsClient({ region: aws.region });
     for (const name of Object.values(o.logGroups ?? {})) checks.push(checkLogGroup(logs, name));
+    if (o.appTier === "fleet") {
+      if (o.appAutoScalingGroup) {
+        checks.push(checkFleet(new AutoScalingClient({ region: aws.region }), o.appAutoScalingGroup));
+      }
+      if (o.appTargetGroupArn) {
+        checks.push(checkTargets(new ElasticLoadBalancingV2Client({ region: aws.region }), o.appTargetGroupArn));
+      }
+      if (o.databaseIdentifier) {
+        checks.push(
+          checkDatabase(new RDSClient({ region: aws.region }), o.databaseIdentifier, o.environment === "prod"),
+        );
+      }
+    }
   }
   return checks;
 }

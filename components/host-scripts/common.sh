@@ -12,11 +12,17 @@ wait_for_cloud_init() {
   fi
 }
 
-install_docker() {
+# The engine alone, from the distribution's repository (reachable from private subnets through S3).
+install_docker_engine() {
   if ! command -v docker >/dev/null 2>&1; then
     log "installing docker"
     sudo dnf install -y -q docker
   fi
+  sudo systemctl enable --now docker >/dev/null
+}
+
+install_docker() {
+  install_docker_engine
   if ! docker compose version >/dev/null 2>&1; then
     log "installing the docker compose plugin"
     local arch

@@ -168,6 +168,11 @@ export function mockCalls(region: string): Record<string, (args: Record<string, 
       architecture: JSON.stringify(a).includes("arm64") ? "arm64" : "x86_64",
       name: "al2023-ami-2023.6-kernel-6.1",
     }),
+    // The region's Elastic Load Balancing account (eu-west-1's), which writes access logs.
+    "aws:elb/getServiceAccount:getServiceAccount": () => ({
+      id: "156460612806",
+      arn: "arn:aws:iam::156460612806:root",
+    }),
     "aws:ecr/getAuthorizationToken:getAuthorizationToken": () => ({
       userName: "AWS",
       password: "mock-ecr-password",
@@ -201,6 +206,49 @@ export function mockState(
       : {}),
     ...(type === "aws:ec2/eip:Eip" ? { publicIp: `203.0.113.${seq % 250}`, allocationId: `eipalloc-${seq}` } : {}),
     ...(type === "aws:ec2/subnet:Subnet" ? { availabilityZone: inputs.availabilityZone } : {}),
+    ...(type === "aws:ec2/vpcEndpoint:VpcEndpoint" && inputs.vpcEndpointType === "Gateway"
+      ? { prefixListId: "pl-6da54004" }
+      : {}),
+    ...(type === "aws:ec2/launchTemplate:LaunchTemplate" ? { latestVersion: 1 + (seq % 3) } : {}),
+    ...(type === "aws:secretsmanager/secretVersion:SecretVersion"
+      ? {
+          versionId: `v-${createHash("sha256").update(JSON.stringify(inputs.secretString)).digest("hex").slice(0, 12)}`,
+        }
+      : {}),
+    ...(type === "aws:rds/instance:Instance"
+      ? {
+          address: `${inputs.identifier}.c0mock.${region}.rds.amazonaws.com`,
+          port: 5432,
+          masterUserSecrets: [
+            {
+              secretArn: `arn:aws:secretsmanager:${region}:${ACCOUNT}:secret:rds!db-${inputs.identifier}-AbCdEf`,
+              kmsKeyId: inputs.masterUserSecretKmsKeyId,
+              secretStatus: "active",
+            },
+          ],
+        }
+      : {}),
+    ...(type === "aws:lb/loadBalancer:LoadBalancer"
+      ? {
+          dnsName: `${inputs.name}-123456789.${region}.elb.amazonaws.com`,
+          arnSuffix: `app/${inputs.name}/0123456789abcdef`,
+          zoneId: "Z32O12XQLNTSW2",
+        }
+      : {}),
+    ...(type === "aws:lb/targetGroup:TargetGroup" ? { arnSuffix: `targetgroup/${inputs.name}/0123456789abcdef` } : {}),
+    ...(type === "aws:acm/certificate:Certificate"
+      ? {
+          domainValidationOptions: [
+            {
+              domainName: inputs.domainName,
+              resourceRecordName: `_0123.${inputs.domainName}.`,
+              resourceRecordType: "CNAME",
+              resourceRecordValue: "_4567.acm-validations.aws.",
+            },
+          ],
+        }
+      : {}),
+    ...(type === "aws:route53/record:Record" ? { fqdn: String(inputs.name).replace(/\.$/, "") } : {}),
     ...(type === "aws:amp/workspace:Workspace"
       ? { prometheusEndpoint: `https://aps-workspaces.${region}.amazonaws.com/workspaces/ws-${name}/` }
       : {}),

@@ -9,29 +9,10 @@ import { ComparisonOperator, Statistic } from "@aws-sdk/client-cloudwatch";
 import { TransitionStorageClass } from "@aws-sdk/client-s3";
 import { existsSync, statSync } from "node:fs";
 import { LOG_RETENTION_DAYS } from "../../components/config";
+import type { ContractRule, ResourceInputs, Violation } from "./contract-rule";
+import { FLEET_CONTRACT_RULES } from "./provider-contracts-fleet";
 
-export interface ResourceInputs {
-  type: string;
-  name: string;
-  inputs: Record<string, unknown>;
-}
-
-export interface Violation {
-  rule: string;
-  resource: string;
-  property: string;
-  value: unknown;
-  allowed: string;
-}
-
-export interface ContractRule {
-  id: string;
-  /** Where the rule is read from (repository or document, version, file). */
-  source: string;
-  /** Resource types it applies to. */
-  types: string[];
-  check(r: ResourceInputs, report: (property: string, value: unknown, allowed: string) => void): void;
-}
+export type { ContractRule, ResourceInputs, Violation };
 
 const COMMAND = "pulumi/pulumi-command v1.2.1 (7f3eb6f3b77cd0fa3895ba437a695dd393f7dd25)";
 const TLS = "@pulumi/tls 5.6.1 schema (node_modules/@pulumi/tls/privateKey.d.ts, selfSignedCert.d.ts: accepted values)";
@@ -304,6 +285,7 @@ export const CONTRACT_RULES: ContractRule[] = [
       }
     },
   },
+  ...FLEET_CONTRACT_RULES,
 ];
 
 /** Every violation of every rule over the resources. */

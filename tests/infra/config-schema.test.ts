@@ -146,11 +146,18 @@ describe("environment decides what a stack keeps, not the stack's name", () => {
   it("mock-level: the program for a stack named `production` protects and retains its data (Pulumi mocks)", async () => {
     const run = await runStack("prod", {}, {}, "production");
     const volumes = run.byType("aws:ebs/volume:Volume");
-    // The app host's and the monitoring pair's (prod runs two monitoring hosts by default).
-    expect(volumes.length).toBe(3);
+    // The monitoring pair's (prod runs two monitoring hosts and the app fleet by default).
+    expect(volumes.length).toBe(2);
     for (const v of volumes) expect(v.opts).toMatchObject({ protect: true, retainOnDelete: true });
     expect(run.one("aws:amp/workspace:Workspace").opts).toMatchObject({ protect: true, retainOnDelete: true });
-    expect(run.one("aws:ecr/repository:Repository").inputs.forceDelete).toBe(false);
+    const db = run.one("aws:rds/instance:Instance");
+    expect(db.opts).toMatchObject({ protect: true, retainOnDelete: true });
+    expect(db.inputs).toMatchObject({
+      deletionProtection: true,
+      multiAz: true,
+      identifier: "observed-app-production-db",
+    });
+    for (const repo of run.byType("aws:ecr/repository:Repository")) expect(repo.inputs.forceDelete).toBe(false);
     expect(volumes.every((v) => v.name.startsWith("observed-app-production-"))).toBe(true);
   }, 60_000);
 });

@@ -122,3 +122,69 @@ describe("stack config validation (pure; no Pulumi engine)", () => {
     });
   }
 });
+
+describe("app tier config (pure; no Pulumi engine)", () => {
+  const bad =
+    (stack: "dev" | "prod", overrides: Record<string, unknown>, drop: string[] = []) =>
+    () =>
+      parse(stack, overrides, drop);
+
+  it("dev defaults to the host tier, prod to the fleet with 2–6 instances, WAF, db.t4g.medium and 14 days of backups", () => {
+    expect(parse("dev").app.tier).toBe("host");
+    const prod = parse("prod");
+    expect(prod.app.tier).toBe("fleet");
+    expect(prod.fleet).toEqual({ minSize: 2, maxSize: 6, domain: undefined, waf: { enabled: true, rateLimit: 2000 } });
+    expect(prod.database).toEqual({ instanceClass: "db.t4g.medium", storageGiB: 20, backupRetentionDays: 14 });
+    const devFleet = parse("dev", { appTier: "fleet" });
+    expect(devFleet.fleet).toMatchObject({ minSize: 1, maxSize: 2, waf: { enabled: false } });
+    expect(devFleet.database).toMatchObject({ instanceClass: "db.t4g.micro", backupRetentionDays: 1 });
+  });
+
+  it("an unknown tier names the key and the allowed values", () => {
+    expect(bad("dev", { appTier: "cluster" })).toThrow(
+      'config appTier="cluster" is invalid: allowed values are host, fleet',
+    );
+  });
+
+  it("prod refuses one host, fewer than 2 instances, no WAF and under 14 days of backups", () => {
+    expect(bad("prod", { appTier: "host" })).toThrow(/appTier="host" is invalid: prod runs the fleet/);
+    expect(bad("prod", { appMinSize: 1 })).toThrow(/appMinSize=1 is invalid: prod runs at least 2 app instances/);
+    expect(bad("prod", { appWaf: false })).toThrow(/appWaf=false is invalid: prod puts a WAF/);
+    expect(bad("prod", { dbBackupRetentionDays: 7 })).toThrow(
+      /dbBackupRetentionDays=7 is invalid: prod keeps at least 14/,
+    );
+  });
+
+  it("the fleet needs two zones, a /21 VPC, a maximum at least its minimum, and a domain with its zone", () => {
+    expect(bad("dev", { appTier: "fleet", availabilityZones: 1 })).toThrow(
+      /availabilityZones=1 is invalid: the fleet tier needs at least 2/,
+    );
+    expect(bad("dev", { appTier: "fleet", vpcCidr: "10.40.0.0/22" })).toThrow(
+      /vpcCidr="10.40.0.0\/22" is invalid: the fleet tier needs a \/21 or larger VPC/,
+    );
+    expect(bad("dev", { appTier: "fleet", appMinSize: 3, appMaxSize: 2 })).toThrow(
+      /appMaxSize=2 is invalid: must be at least appMinSize \(3\)/,
+    );
+    expect(bad("dev", { appTier: "fleet", appDomain: "tasks.example.com" })).toThrow(
+      /config appHostedZoneId=undefined is invalid: appDomain and appHostedZoneId go together/,
+    );
+    expect(bad("dev", { appTier: "fleet", appDomain: "Tasks Example" })).toThrow(
+      /appDomain="Tasks Example" is invalid: expected a lower-case DNS name/,
+    );
+    expect(
+      parse("dev", { appTier: "fleet", appDomain: "tasks.example.com", appHostedZoneId: "Z0123456789ABCDEFGHIJ" }).fleet
+        .domain,
+    ).toEqual({ name: "tasks.example.com", hostedZoneId: "Z0123456789ABCDEFGHIJ" });
+  });
+
+  it("the instances' pools must fit under 80 % of the database's max_connections", () => {
+    // db.t4g.micro: max_connections 100, so at most 8 instances of 10 connections.
+    expect(parse("dev", { appTier: "fleet", appMaxSize: 8 }).fleet.maxSize).toBe(8);
+    expect(bad("dev", { appTier: "fleet", appMaxSize: 9 })).toThrow(
+      /appMaxSize=9 is invalid: 9 instances × 10 connections exceed 80 % of db\.t4g\.micro's max_connections \(80\)/,
+    );
+    expect(bad("dev", { appTier: "fleet", dbInstanceClass: "db.x1.huge" })).toThrow(
+      /dbInstanceClass="db.x1.huge" is invalid: expected an RDS class/,
+    );
+  });
+});

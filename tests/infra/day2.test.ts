@@ -157,7 +157,29 @@ describe.each(["dev", "prod"] as const)("day 2 on %s (mock-level: Pulumi mocks, 
     expect(steps.filter((r) => r.action !== "replace").map(describeRow)).toEqual([]);
   });
 
-  it("token: the deploy step re-runs with the rotated secret on stdin or in its environment, never in its command line", () => {
+  /** prod runs the app fleet: a new launch template version rolled out by instance refresh, not an SSH step. */
+  const fleet = stack === "prod";
+  const LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate";
+  const GROUP = "aws:autoscaling/group:Group";
+  /** The fleet rolls a change out: the launch template's user data changes, so the group's template version does. */
+  const rolledOut = (c: ChangeId) => {
+    expect(rows(c, LAUNCH_TEMPLATE).map((r) => [r.action, r.reasons.map((x) => x.path)])).toEqual([
+      ["update", ["userData"]],
+    ]);
+    expect(rows(c, GROUP).map((r) => [r.action, r.reasons.map((x) => x.path)])).toEqual([
+      ["update", ["launchTemplate.version"]],
+    ]);
+  };
+
+  it("token: the rotated token reaches the app, never in a command line or the user data (host: the deploy step's stdin; fleet: a new secret version the new launch template names)", () => {
+    if (fleet) {
+      const version = rows("token", "aws:secretsmanager/secretVersion:SecretVersion");
+      expect(version.map((r) => r.action)).toEqual(["update"]);
+      rolledOut("token");
+      const lt = sims.get("token")!.after.resources.find((r) => r.type === LAUNCH_TEMPLATE)!;
+      expect(JSON.stringify(lt.inputs)).not.toContain(ROTATION.apiTokenAfter);
+      return;
+    }
     const sim = sims.get("token")!;
     const deploy = (s: Snapshot) => s.resources.find((r) => r.type === REMOTE[0] && r.name.endsWith("-app-deploy"))!;
     const [before, after] = [deploy(sim.before), deploy(sim.after)];
@@ -177,10 +199,15 @@ describe.each(["dev", "prod"] as const)("day 2 on %s (mock-level: Pulumi mocks, 
     expect(byName("-monitoring-apply")?.action).toBe("replace");
   });
 
-  it("image: a new image digest re-runs the deploy step", () => {
-    expect(rows("image", "docker:index/image:Image").map((r) => r.action)).toEqual(["update"]);
-    const deploy = plan("image").rows.find((r) => r.name.endsWith("-app-deploy"));
-    expect(deploy?.action).toBe("replace");
+  it("image: a new image digest re-runs the deploy step (host) or rolls a new launch template version out (fleet)", () => {
+    // The service's image alone: the fleet's node_exporter mirror does not follow the service's code.
+    expect(
+      rows("image", "docker:index/image:Image")
+        .filter((r) => r.action !== "same")
+        .map((r) => [r.name, r.action]),
+    ).toEqual([[`observed-app-${stack}-app-image`, "update"]]);
+    if (fleet) rolledOut("image");
+    else expect(plan("image").rows.find((r) => r.name.endsWith("-app-deploy"))?.action).toBe("replace");
   });
 
   it("bundle: a changed bundle is copied and applied again, and no host or volume is touched", () => {

@@ -29,7 +29,6 @@ const OUTPUTS = [
   "guardDutyDetectorId",
   "logGroups",
   "sshCommand",
-  "appCertificateSha256",
   "monitoringCertificateSha256",
 ];
 
@@ -37,6 +36,14 @@ export function describeHosts(stack: "dev" | "prod"): void {
   const prod = stack === "prod";
   /** The monitoring hosts: prod runs an HA pair (monitoringReplicas defaults to 2 there), dev one host. */
   const monitoringHosts = prod ? ["monitoring", "monitoring-b"] : ["monitoring"];
+  /**
+   * The app host: dev runs the host tier (appTier defaults to host there); prod runs the fleet, which has no host
+   * and no SSH (tests/infra/app-fleet-prod.test.ts checks it).
+   */
+  const appHost = !prod;
+  const appHosts = appHost ? ["app"] : [];
+  /** The app instances' security group: the host's, or the fleet's. */
+  const appSg = `observed-app-${stack}-app-${appHost ? "sg" : "fleet-sg"}-id`;
   /** The host a remote step runs on, from its name (`<prefix>-<host>-<step>`). */
   const hostOfStep = (step: string) => step.replace(/-(bootstrap|bundle|apply|deploy)$/, "");
   describe(`${stack} hosts (mock-level: Pulumi mocks, no AWS/Docker/SSH)`, () => {
@@ -48,15 +55,22 @@ export function describeHosts(stack: "dev" | "prod"): void {
     }, 60_000);
 
     it("gives every stack output", async () => {
-      for (const o of OUTPUTS) expect(await run.output(o), o).toBeTruthy();
-      expect(await run.output("appUrl")).toMatch(/^https:\/\/203\.0\.113\.\d+:3000$/);
+      for (const o of [...OUTPUTS, ...(appHost ? ["appCertificateSha256", "appSshKey"] : [])]) {
+        expect(await run.output(o), o).toBeTruthy();
+      }
+      expect(await run.output("appUrl")).toMatch(
+        appHost
+          ? /^https:\/\/203\.0\.113\.\d+:3000$/
+          : /^http:\/\/observed-app-prod-alb-\d+\.eu-west-1\.elb\.amazonaws\.com$/,
+      );
+      if (!appHost) expect(run.exports.appCertificateSha256).toBeUndefined();
       expect(await run.output("grafanaUrl")).toMatch(/^https:\/\/.*:3000$/);
       expect(await run.output("prometheusUrl")).toMatch(/^https:\/\/.*:9090$/);
       expect(await run.output("alertmanagerUrl")).toMatch(/^https:\/\/.*:9093$/);
     });
 
     it("TLS: each host's own key and self-signed certificate naming its Elastic IP and 127.0.0.1; the outputs pin them", async () => {
-      for (const role of ["app", "monitoring"]) {
+      for (const role of [...appHosts, "monitoring"]) {
         const host = `observed-app-${stack}-${role}`;
         expect(run.one("tls:index/privateKey:PrivateKey", `${host}-tls`).inputs).toMatchObject({
           algorithm: "ECDSA",
@@ -74,13 +88,16 @@ export function describeHosts(stack: "dev" | "prod"): void {
         expect(await run.output(output)).toBe(new X509Certificate(pem).fingerprint256);
       }
       // The edge gets its certificate and key with the token on stdin (a secret), and a renewal re-runs the deploy.
-      const deploy = run.one("command:remote:Command", "-app-deploy");
-      const stdin = String(deploy.inputs.stdin);
-      expect(deploy.redacted.stdin).toBe("[secret]");
-      const appCert = String(run.one("tls:index/selfSignedCert:SelfSignedCert", "-app-tls").state.certPem);
-      expect(Buffer.from(/^TLS_CERT_B64=(.*)$/m.exec(stdin)![1], "base64").toString()).toBe(appCert);
-      expect(Buffer.from(/^TLS_KEY_B64=(.*)$/m.exec(stdin)![1], "base64").toString()).toContain("PRIVATE KEY");
-      expect(deploy.inputs.triggers).toContain(new X509Certificate(appCert).fingerprint256);
+      let appCert: string | undefined;
+      if (appHost) {
+        const deploy = run.one("command:remote:Command", "-app-deploy");
+        const stdin = String(deploy.inputs.stdin);
+        expect(deploy.redacted.stdin).toBe("[secret]");
+        appCert = String(run.one("tls:index/selfSignedCert:SelfSignedCert", "-app-tls").state.certPem);
+        expect(Buffer.from(/^TLS_CERT_B64=(.*)$/m.exec(stdin)![1], "base64").toString()).toBe(appCert);
+        expect(Buffer.from(/^TLS_KEY_B64=(.*)$/m.exec(stdin)![1], "base64").toString()).toContain("PRIVATE KEY");
+        expect(deploy.inputs.triggers).toContain(new X509Certificate(appCert).fingerprint256);
+      }
       // The monitoring bundle: every UI on TLS with the host's certificate; blackbox trusts the app's.
       const shipped = await bundleFromTarBase64(
         String(run.one("command:remote:Command", "-monitoring-bundle").inputs.stdin),
@@ -103,60 +120,85 @@ export function describeHosts(stack: "dev" | "prod"): void {
       }
       expect(shipped["grafana/grafana.ini"]).toMatch(/^protocol = https$/m);
       expect(shipped["grafana/grafana.ini"]).toMatch(/^cookie_secure = true$/m);
+      // The host's edge is self-signed: blackbox trusts its certificate alone. The fleet's load balancer has none
+      // of its own (plain HTTP without a domain, a public ACM certificate with one).
       expect(shipped["blackbox/probe-ca.crt"]).toBe(appCert);
-      expect(parse(shipped["blackbox/blackbox.yml"]).modules.http_2xx.http.tls_config).toEqual({
-        ca_file: "/etc/blackbox/probe-ca.crt",
-      });
+      expect(parse(shipped["blackbox/blackbox.yml"]).modules.http_2xx.http.tls_config).toEqual(
+        appHost ? { ca_file: "/etc/blackbox/probe-ca.crt" } : undefined,
+      );
     });
 
     it("builds the image for the instance's architecture and runs it by digest", () => {
-      const image = run.one("docker:index/image:Image");
-      const instance = run.resources.find(
-        (r) => r.type === "aws:ec2/instance:Instance" && r.name.endsWith("-app-host"),
+      const image = run.one("docker:index/image:Image", "-app-image");
+      const instance = run.resources.find((r) =>
+        appHost
+          ? r.type === "aws:ec2/instance:Instance" && r.name.endsWith("-app-host")
+          : r.type === "aws:ec2/launchTemplate:LaunchTemplate",
       )!;
       const arch = String(instance.inputs.instanceType).split(".")[0].includes("g") ? "linux/arm64" : "linux/amd64";
       expect((image.inputs.build as { platform: string }).platform).toBe(arch);
       expect((image.inputs.build as { dockerfile: string }).dockerfile).toMatch(/service\/Dockerfile$/);
-      const deploy = run.one("command:remote:Command", "-app-deploy");
-      expect(deploy.inputs.create).toMatch(/IMAGE=\S+@sha256:[0-9a-f]{64}/);
-      expect(deploy.inputs.triggers).toEqual(expect.arrayContaining([expect.stringMatching(/@sha256:/)]));
+      if (appHost) {
+        const deploy = run.one("command:remote:Command", "-app-deploy");
+        expect(deploy.inputs.create).toMatch(/IMAGE=\S+@sha256:[0-9a-f]{64}/);
+        expect(deploy.inputs.triggers).toEqual(expect.arrayContaining([expect.stringMatching(/@sha256:/)]));
+      } else {
+        const userData = Buffer.from(String(instance.inputs.userData), "base64").toString();
+        expect(userData).toMatch(/^export IMAGE='\S+@sha256:[0-9a-f]{64}'$/m);
+      }
     });
 
     it("ECR: scan on push and a lifecycle that keeps the last N images", () => {
-      const repo = run.one("aws:ecr/repository:Repository");
-      expect(repo.inputs.imageScanningConfiguration).toEqual({ scanOnPush: true });
-      expect(repo.inputs.forceDelete).toBe(!prod);
-      const lc = JSON.parse(run.one("aws:ecr/lifecyclePolicy:LifecyclePolicy").inputs.policy as string);
-      expect(lc.rules[0].selection).toMatchObject({ countType: "imageCountMoreThan", countNumber: 10 });
+      // The fleet also mirrors node_exporter's image (its private subnets reach no public registry).
+      const repos = run.byType("aws:ecr/repository:Repository");
+      expect(repos.map((r) => r.inputs.name).sort()).toEqual(
+        [`observed-app-${stack}/taskflow`, ...(appHost ? [] : [`observed-app-${stack}/node-exporter`])].sort(),
+      );
+      for (const repo of repos) {
+        expect(repo.inputs.imageScanningConfiguration).toEqual({ scanOnPush: true });
+        expect(repo.inputs.forceDelete).toBe(!prod);
+      }
+      const policies = run.byType("aws:ecr/lifecyclePolicy:LifecyclePolicy");
+      expect(policies).toHaveLength(repos.length);
+      for (const p of policies) {
+        const lc = JSON.parse(p.inputs.policy as string);
+        expect(lc.rules[0].selection).toMatchObject({ countType: "imageCountMoreThan", countNumber: 10 });
+      }
     });
 
-    it("app role: ECR pull on its repository and writes to its own log group, nothing else", () => {
-      const p = JSON.parse(run.one("aws:iam/rolePolicy:RolePolicy", "-app-role").inputs.policy as string);
+    it("app role: ECR pull on its repository, writes to its own log group and (fleet) reads its own secrets, nothing else", () => {
+      const p = JSON.parse(
+        run.one("aws:iam/rolePolicy:RolePolicy", appHost ? "-app-role" : "-app-fleet-role").inputs.policy as string,
+      );
       const actions = p.Statement.flatMap((s: { Action: string | string[] }) => [s.Action].flat()).sort();
       expect(actions).toEqual([
         "ecr:BatchCheckLayerAvailability",
         "ecr:BatchGetImage",
         "ecr:GetAuthorizationToken",
         "ecr:GetDownloadUrlForLayer",
+        ...(appHost ? [] : ["kms:Decrypt"]),
         "logs:CreateLogStream",
         "logs:DescribeLogStreams",
         "logs:PutLogEvents",
+        ...(appHost ? [] : ["secretsmanager:GetSecretValue"]),
       ]);
       const logs = p.Statement.find((s: { Sid: string }) => s.Sid === "OwnLogGroup");
       expect(JSON.stringify(logs.Resource)).toContain("/observed-app/");
     });
 
     it("security groups: public port from the configured CIDRs, scrape ports only from the monitoring SG, SSH and UIs only from admins", () => {
-      const app = ingress(`observed-app-${stack}-app-`);
-      expect(app.filter((r) => r.inputs.cidrIpv4 === "0.0.0.0/0").map((r) => r.inputs.fromPort)).toEqual([3000]);
       const adminCidr = prod ? "198.51.100.0/24" : "203.0.113.0/24";
-      expect(app.filter((r) => r.inputs.fromPort === 22).map((r) => r.inputs.cidrIpv4)).toEqual([adminCidr]);
+      if (appHost) {
+        const app = ingress(`observed-app-${stack}-app-`);
+        expect(app.filter((r) => r.inputs.cidrIpv4 === "0.0.0.0/0").map((r) => r.inputs.fromPort)).toEqual([3000]);
+        expect(app.filter((r) => r.inputs.fromPort === 22).map((r) => r.inputs.cidrIpv4)).toEqual([adminCidr]);
+      }
       const scrape = ingress(`observed-app-${stack}-monitoring-scrape`);
       expect(scrape.map((r) => r.inputs.fromPort).sort()).toEqual([9100, 9464]);
       for (const r of scrape) {
         expect(r.inputs.cidrIpv4).toBeUndefined();
         expect(r.inputs.referencedSecurityGroupId).toBe(`observed-app-${stack}-monitoring-sg-id`);
-        expect(r.inputs.securityGroupId).toBe(`observed-app-${stack}-app-sg-id`);
+        expect(r.inputs.securityGroupId).toBe(appSg);
       }
       const mon = [
         ...ingress(`observed-app-${stack}-monitoring-admin`),
@@ -174,11 +216,12 @@ export function describeHosts(stack: "dev" | "prod"): void {
         expect(i.opts.ignoreChanges).toEqual(["ami"]);
         expect(i.inputs.ebsBlockDevices).toBeUndefined();
       }
-      const app = run.resources.find((r) => r.type === "aws:ec2/instance:Instance" && r.name.endsWith("-app-host"))!;
-      expect((app.inputs.tags as Record<string, string>).Role).toBe("app");
+      const app = run.resources.find((r) => r.type === "aws:ec2/instance:Instance" && r.name.endsWith("-app-host"));
+      expect(app === undefined).toBe(!appHost);
+      if (app) expect((app.inputs.tags as Record<string, string>).Role).toBe("app");
       const volumes = run.byType("aws:ebs/volume:Volume");
       expect(volumes.map((v) => v.name).sort()).toEqual(
-        ["app", ...monitoringHosts].map((h) => `observed-app-${stack}-${h}-data`).sort(),
+        [...appHosts, ...monitoringHosts].map((h) => `observed-app-${stack}-${h}-data`).sort(),
       );
       for (const vol of volumes) {
         expect(vol.inputs.encrypted).toBe(true);
@@ -191,7 +234,9 @@ export function describeHosts(stack: "dev" | "prod"): void {
       for (const a of run.byType("aws:ec2/volumeAttachment:VolumeAttachment")) {
         expect(a.opts.deleteBeforeReplace).toBe(true);
       }
-      expect(run.byType("aws:ec2/eipAssociation:EipAssociation")).toHaveLength(1 + monitoringHosts.length);
+      expect(run.byType("aws:ec2/eipAssociation:EipAssociation")).toHaveLength(
+        appHosts.length + monitoringHosts.length,
+      );
     });
 
     it("monitoring role: discovery, publish to the alert topic with its key, CloudWatch read", () => {
@@ -214,7 +259,8 @@ export function describeHosts(stack: "dev" | "prod"): void {
       expect(cmd("-monitoring-bundle").opts.dependsOn).toContain(`observed-app-${stack}-monitoring-bootstrap`);
       expect(cmd("-monitoring-apply").opts.dependsOn).toContain(`observed-app-${stack}-monitoring-bundle`);
       expect(cmd("-monitoring-bootstrap").opts.dependsOn).toContain(`observed-app-${stack}-monitoring-data`);
-      expect(cmd("-app-deploy").opts.dependsOn).toContain(`observed-app-${stack}-app-bootstrap`);
+      if (appHost) expect(cmd("-app-deploy").opts.dependsOn).toContain(`observed-app-${stack}-app-bootstrap`);
+      else expect(cmd("-app-deploy")).toBeUndefined();
       for (const c of run.resources.filter((r) => r.type.startsWith("command:remote:"))) {
         expect(c.inputs.triggers, c.name).toEqual(expect.arrayContaining([`${hostOfStep(c.name)}-host-id`]));
       }
@@ -308,7 +354,7 @@ export function describeHosts(stack: "dev" | "prod"): void {
     it("SSH host keys are generated by the stack, installed by cloud-init and pinned on every SSH step", () => {
       const hostKeys = run.byType("tls:index/privateKey:PrivateKey").filter((k) => k.name.endsWith("-host-key"));
       expect(hostKeys.map((k) => k.name).sort()).toEqual(
-        ["app", ...monitoringHosts].map((h) => `observed-app-${stack}-${h}-host-key`).sort(),
+        [...appHosts, ...monitoringHosts].map((h) => `observed-app-${stack}-${h}-host-key`).sort(),
       );
       for (const i of run.byType("aws:ec2/instance:Instance")) {
         expect(i.redacted.userData, i.name).toBe("[secret]");
@@ -336,13 +382,25 @@ export function describeHosts(stack: "dev" | "prod"): void {
         const text = JSON.stringify(r.redacted);
         for (const s of secrets) expect(text.includes(s), `${r.type} ${r.name} carries ${s} in plain text`).toBe(false);
       }
-      const deploy = run.one("command:remote:Command", "-app-deploy");
-      expect(String(deploy.inputs.create)).not.toContain(TEST_API_TOKEN);
-      expect(String(deploy.inputs.stdin)).toContain(`API_TOKEN=${TEST_API_TOKEN}`);
-      expect(deploy.redacted.stdin).toBe("[secret]");
+      if (appHost) {
+        const deploy = run.one("command:remote:Command", "-app-deploy");
+        expect(String(deploy.inputs.create)).not.toContain(TEST_API_TOKEN);
+        expect(String(deploy.inputs.stdin)).toContain(`API_TOKEN=${TEST_API_TOKEN}`);
+        expect(deploy.redacted.stdin).toBe("[secret]");
+      } else {
+        // The fleet's token reaches AWS only as the Secrets Manager secret's value (a Pulumi secret).
+        const version = run.one("aws:secretsmanager/secretVersion:SecretVersion", "-app-fleet-token");
+        expect(version.inputs.secretString).toBe(TEST_API_TOKEN);
+        expect(version.redacted.secretString).toBe("[secret]");
+      }
       const pulumi = await import("@pulumi/pulumi");
       expect(await run.output("monitoringUser")).toBe("monitoring");
-      for (const o of ["grafanaAdminPassword", "monitoringPassword", "monitoringSshKey", "appSshKey"]) {
+      for (const o of [
+        "grafanaAdminPassword",
+        "monitoringPassword",
+        "monitoringSshKey",
+        ...(appHost ? ["appSshKey"] : []),
+      ]) {
         expect(await pulumi.isSecret(run.exports[o] as never), o).toBe(true);
       }
     });

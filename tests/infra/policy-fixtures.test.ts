@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { resourcePolicies, securityGroupIngress, stackPolicies } from "../../policy/policies";
+import { REQUIRED_WAF_GROUPS, resourcePolicies, securityGroupIngress, stackPolicies } from "../../policy/policies";
 import { runPolicies } from "./policy-run";
 
 type Fixture = { type: string; name: string; inputs: Record<string, unknown> };
@@ -9,6 +9,17 @@ const tlsPolicy = JSON.stringify({
     { Effect: "Deny", Principal: "*", Action: "s3:*", Condition: { Bool: { "aws:SecureTransport": "false" } } },
   ],
 });
+
+/** A web ACL that runs every required rule, with its association and logging (each WAF policy's good case). */
+const wafRules = [
+  { statement: { rateBasedStatement: { limit: 2000, aggregateKeyType: "IP" } } },
+  ...REQUIRED_WAF_GROUPS.map((name) => ({ statement: { managedRuleGroupStatement: { vendorName: "AWS", name } } })),
+];
+const compliantWaf = [
+  r("aws:wafv2/webAcl:WebAcl", { rules: wafRules }, "acl"),
+  r("aws:wafv2/webAclAssociation:WebAclAssociation", {}, "acl"),
+  r("aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration", {}, "acl"),
+];
 
 /** One compliant and one violating fixture per policy: each policy can fail, and passes what it should. */
 const cases: Record<string, { good: Fixture[]; bad: Fixture[]; message: RegExp }> = {
@@ -104,6 +115,130 @@ const cases: Record<string, { good: Fixture[]; bad: Fixture[]; message: RegExp }
     ],
     message: /plain text/,
   },
+  "alb-hardened": {
+    good: [
+      r("aws:lb/loadBalancer:LoadBalancer", {
+        loadBalancerType: "application",
+        internal: false,
+        subnets: ["subnet-a", "subnet-b"],
+        dropInvalidHeaderFields: true,
+        accessLogs: { bucket: "logs", enabled: true },
+      }),
+    ],
+    bad: [
+      r("aws:lb/loadBalancer:LoadBalancer", {
+        loadBalancerType: "application",
+        subnets: ["subnet-a", "subnet-b"],
+        dropInvalidHeaderFields: true,
+      }),
+    ],
+    message: /accessLogs must be enabled/,
+  },
+  "lb-listeners-https-redirect": {
+    good: [
+      r("aws:lb/listener:Listener", { protocol: "HTTPS", port: 443, sslPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06" }),
+      r(
+        "aws:lb/listener:Listener",
+        { protocol: "HTTP", port: 80, defaultActions: [{ type: "redirect", redirect: { protocol: "HTTPS" } }] },
+        "http",
+      ),
+    ],
+    bad: [
+      r("aws:lb/listener:Listener", { protocol: "HTTPS", port: 443, sslPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06" }),
+      r(
+        "aws:lb/listener:Listener",
+        { protocol: "HTTP", port: 80, defaultActions: [{ type: "forward", targetGroupArn: "tg" }] },
+        "http",
+      ),
+    ],
+    message: /listener http: HTTP beside HTTPS must only redirect/,
+  },
+  "target-group-health-checked": {
+    good: [r("aws:lb/targetGroup:TargetGroup", { healthCheck: { path: "/health", matcher: "200" } })],
+    bad: [r("aws:lb/targetGroup:TargetGroup", { healthCheck: { enabled: false } })],
+    message: /healthCheck must be enabled/,
+  },
+  "asg-multi-az-elb-health": {
+    good: [
+      r("aws:autoscaling/group:Group", {
+        vpcZoneIdentifiers: ["subnet-a", "subnet-b"],
+        targetGroupArns: ["tg"],
+        healthCheckType: "ELB",
+      }),
+    ],
+    bad: [r("aws:autoscaling/group:Group", { vpcZoneIdentifiers: ["subnet-a"], targetGroupArns: ["tg"] })],
+    message: /2\+ subnets/,
+  },
+  "launch-template-hardened": {
+    good: [
+      r("aws:ec2/launchTemplate:LaunchTemplate", {
+        metadataOptions: { httpTokens: "required" },
+        blockDeviceMappings: [{ deviceName: "/dev/xvda", ebs: { encrypted: "true" } }],
+        networkInterfaces: [{ associatePublicIpAddress: "false" }],
+      }),
+    ],
+    bad: [
+      r("aws:ec2/launchTemplate:LaunchTemplate", {
+        metadataOptions: { httpTokens: "required" },
+        blockDeviceMappings: [{ deviceName: "/dev/xvda", ebs: { encrypted: "true" } }],
+        networkInterfaces: [{ associatePublicIpAddress: "true" }],
+      }),
+    ],
+    message: /public IP/,
+  },
+  "rds-encrypted-private-managed-password": {
+    good: [
+      r("aws:rds/instance:Instance", {
+        storageEncrypted: true,
+        kmsKeyId: "arn:aws:kms:eu-west-1:123456789012:key/k",
+        publiclyAccessible: false,
+        backupRetentionPeriod: 14,
+        manageMasterUserPassword: true,
+      }),
+    ],
+    bad: [
+      r("aws:rds/instance:Instance", {
+        storageEncrypted: true,
+        kmsKeyId: "arn:aws:kms:eu-west-1:123456789012:key/k",
+        backupRetentionPeriod: 14,
+        password: "hunter2hunter2",
+      }),
+    ],
+    message: /RDS-managed/,
+  },
+  "waf-managed-rules-and-rate-limit": {
+    good: compliantWaf,
+    bad: [
+      r("aws:wafv2/webAcl:WebAcl", { rules: wafRules.slice(1) }, "acl"),
+      r("aws:wafv2/webAclAssociation:WebAclAssociation", {}, "acl"),
+      r("aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration", {}, "acl"),
+    ],
+    message: /rate-based rule is missing/,
+  },
+  "waf-associated-and-logged": {
+    good: compliantWaf,
+    bad: compliantWaf.slice(0, 2),
+    message: /no logging configuration/,
+  },
+  "db-ports-from-security-groups-only": {
+    good: [
+      r("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", {
+        ipProtocol: "tcp",
+        fromPort: 5432,
+        toPort: 5432,
+        referencedSecurityGroupId: "sg-app",
+      }),
+    ],
+    bad: [
+      r("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", {
+        ipProtocol: "tcp",
+        fromPort: 5432,
+        toPort: 5432,
+        cidrIpv4: "10.0.0.0/16",
+      }),
+    ],
+    message: /database port open to 10\.0\.0\.0\/16/,
+  },
   "s3-buckets-have-hardening": {
     good: [
       r("aws:s3/bucket:Bucket", {}, "b"),
@@ -159,5 +294,29 @@ describe("sg-world-ingress-only-public-ports honours a stack's own appPort throu
   it("and passes when the pack is configured with publicPorts [8080, 80, 443]", () => {
     expect(violations({ publicPorts: [8080, 80, 443] })).toEqual([]);
     expect(securityGroupIngress.configSchema?.properties?.publicPorts).toMatchObject({ type: "array" });
+  });
+});
+
+describe("no-plaintext-secrets reads a launch template's base64 user data", () => {
+  const lt = (script: string) => ({
+    type: "aws:ec2/launchTemplate:LaunchTemplate",
+    name: "lt",
+    inputs: {
+      metadataOptions: { httpTokens: "required" },
+      blockDeviceMappings: [{ deviceName: "/dev/xvda", ebs: { encrypted: "true" } }],
+      userData: Buffer.from(script).toString("base64"),
+    },
+  });
+
+  it("reports a token assigned in the encoded script", async () => {
+    expect(await runPolicies([lt("#!/bin/sh\nexport API_TOKEN=abcdef123456\n")])).toEqual([
+      expect.stringMatching(/^no-plaintext-secrets on lt: userData assigns a secret/),
+    ]);
+  });
+
+  it("passes a script that names its secrets by ARN and reads them at boot", async () => {
+    const script =
+      "#!/bin/sh\nexport TOKEN_SECRET_ARN='arn:aws:secretsmanager:eu-west-1:1:secret:t'\necho \"API_TOKEN=$token\"\n";
+    expect(await runPolicies([lt(script)])).toEqual([]);
   });
 });

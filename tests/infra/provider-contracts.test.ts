@@ -56,6 +56,65 @@ const broken: Record<string, ResourceInputs> = {
   "ec2-instance-metadata": fixture("aws:ec2/instance:Instance", {
     metadataOptions: { httpTokens: "required", httpPutResponseHopLimit: 0 },
   }),
+  // The fleet's rules (scripts/lib/provider-contracts-fleet.ts): each fixture breaks exactly what its rule reads.
+  "elbv2-load-balancer": fixture("aws:lb/loadBalancer:LoadBalancer", {
+    loadBalancerType: "application",
+    name: "observed-app-production-eu-west-1-alb",
+  }),
+  "elbv2-target-group": fixture("aws:lb/targetGroup:TargetGroup", {
+    protocol: "HTTP",
+    targetType: "instance",
+    healthCheck: { interval: 5, timeout: 5 },
+  }),
+  "elbv2-listener": fixture("aws:lb/listener:Listener", {
+    protocol: "HTTPS",
+    sslPolicy: "ELBSecurityPolicy-2016-08",
+    certificateArn: "arn:aws:acm:eu-west-1:123456789012:certificate/c",
+  }),
+  "autoscaling-group": fixture("aws:autoscaling/group:Group", {
+    minSize: 2,
+    maxSize: 6,
+    healthCheckType: "ELB",
+    instanceRefresh: { strategy: "Rolling", preferences: { minHealthyPercentage: 50, maxHealthyPercentage: 200 } },
+  }),
+  "autoscaling-target-tracking": fixture("aws:autoscaling/policy:Policy", {
+    targetTrackingConfiguration: { predefinedMetricSpecification: { predefinedMetricType: "CPUUtilization" } },
+  }),
+  "ec2-launch-template": fixture("aws:ec2/launchTemplate:LaunchTemplate", {
+    metadataOptions: { httpTokens: "required" },
+    blockDeviceMappings: [{ deviceName: "/dev/xvda", ebs: { volumeType: "gp4", encrypted: "true" } }],
+  }),
+  "ec2-vpc-endpoint": fixture("aws:ec2/vpcEndpoint:VpcEndpoint", {
+    vpcEndpointType: "Gateway",
+    serviceName: "com.amazonaws.eu-west-1.s3",
+    subnetIds: ["subnet-a"],
+  }),
+  "rds-instance": fixture("aws:rds/instance:Instance", {
+    identifier: "observed-app-prod-db",
+    engine: "postgres",
+    backupWindow: "03:00-04:00",
+    maintenanceWindow: "sun:03:30-sun:04:30",
+  }),
+  "rds-parameter-group": fixture("aws:rds/parameterGroup:ParameterGroup", {
+    family: "postgres16",
+    parameters: [{ name: "max_connections", value: "100", applyMethod: "on-reboot" }],
+  }),
+  "wafv2-web-acl": fixture("aws:wafv2/webAcl:WebAcl", {
+    scope: "REGIONAL",
+    name: "app",
+    visibilityConfig: { metricName: "app" },
+    rules: [
+      {
+        name: "rate",
+        action: { block: {} },
+        statement: { rateBasedStatement: { limit: 5, aggregateKeyType: "IP" } },
+        visibilityConfig: { metricName: "rate" },
+      },
+    ],
+  }),
+  "wafv2-logging-destination": fixture("aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration", {
+    logDestinationConfigs: ["arn:aws:logs:eu-west-1:123456789012:log-group:/waf/app"],
+  }),
 };
 
 describe("provider contracts: recorded inputs of the program against the providers' and AWS's rules", () => {
@@ -85,5 +144,28 @@ describe("provider contracts: recorded inputs of the program against the provide
       source: new pulumi.asset.FileArchive(REPO_ROOT),
     });
     expect(checkContracts([onDisk])).toEqual([]);
+  });
+});
+
+describe("provider contracts of the fleet: what each breaking fixture breaks (AWS SDK enums and API formats)", () => {
+  const props = (id: string) => checkContracts([broken[id]]).map((v) => v.property);
+
+  it("names, TLS policies, health-check ranges and refresh percentages the APIs refuse", () => {
+    expect(props("elbv2-load-balancer")).toEqual(["name"]); // 37 characters: ELB allows 32
+    expect(props("elbv2-target-group")).toEqual(["healthCheck.timeout"]); // must be below the interval
+    expect(props("elbv2-listener")).toEqual(["sslPolicy"]); // allows TLS 1.0
+    expect(props("autoscaling-group")).toEqual(["instanceRefresh.preferences.maxHealthyPercentage"]); // span > 100
+    expect(props("autoscaling-target-tracking")).toEqual([
+      "targetTrackingConfiguration.predefinedMetricSpecification.predefinedMetricType",
+    ]);
+  });
+
+  it("volume types, endpoint shapes, RDS windows and WAF limits", () => {
+    expect(props("ec2-launch-template")).toEqual(["blockDeviceMappings[0].ebs.volumeType"]);
+    expect(props("ec2-vpc-endpoint")).toEqual(["subnetIds"]);
+    expect(props("rds-instance")).toEqual(["backupWindow"]); // overlaps the maintenance window
+    expect(props("rds-parameter-group")).toEqual(["parameters[0].applyMethod"]);
+    expect(props("wafv2-web-acl")).toEqual(["rules[0].statement.rateBasedStatement.limit"]);
+    expect(props("wafv2-logging-destination")).toEqual(["logDestinationConfigs[0]"]);
   });
 });

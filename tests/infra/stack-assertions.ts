@@ -40,15 +40,24 @@ export function describeStack(stack: "dev" | "prod"): void {
       });
     });
 
-    it("network: a VPC with one public subnet per configured AZ behind an internet gateway", () => {
+    it("network: a VPC with one public subnet per configured AZ behind an internet gateway (and, for prod's fleet, a private subnet per AZ with no route out)", () => {
       const vpc = run.one("aws:ec2/vpc:Vpc");
       expect(vpc.inputs.cidrBlock).toBe(prod ? "10.50.0.0/16" : "10.40.0.0/16");
       expect(vpc.inputs.enableDnsHostnames).toBe(true);
       const subnets = run.byType("aws:ec2/subnet:Subnet");
-      expect(subnets).toHaveLength(prod ? 3 : 2);
-      expect(new Set(subnets.map((s) => s.inputs.availabilityZone)).size).toBe(subnets.length);
-      const rt = run.one("aws:ec2/routeTable:RouteTable");
+      const tier = (t: string) => subnets.filter((s) => (s.inputs.tags as Record<string, string>).Tier === t);
+      const zones = prod ? 3 : 2;
+      expect(tier("public")).toHaveLength(zones);
+      expect(tier("private")).toHaveLength(prod ? zones : 0);
+      expect(subnets).toHaveLength(tier("public").length + tier("private").length);
+      for (const t of ["public", "private"]) {
+        expect(new Set(tier(t).map((s) => s.inputs.availabilityZone)).size).toBe(tier(t).length);
+        for (const s of tier(t)) expect(s.inputs.mapPublicIpOnLaunch).toBe(t === "public");
+      }
+      expect(new Set(subnets.map((s) => s.inputs.cidrBlock)).size).toBe(subnets.length);
+      const rt = run.one("aws:ec2/routeTable:RouteTable", "-public");
       expect(rt.inputs.routes).toEqual([expect.objectContaining({ cidrBlock: "0.0.0.0/0" })]);
+      if (prod) expect(run.one("aws:ec2/routeTable:RouteTable", "-private").inputs.routes).toBeUndefined();
       expect(run.byType("aws:ec2/routeTableAssociation:RouteTableAssociation")).toHaveLength(subnets.length);
     });
 
@@ -291,12 +300,15 @@ export function describeStack(stack: "dev" | "prod"): void {
       prod ? "prod protects and retains audit data" : "dev can be destroyed: buckets force-destroy, nothing protected",
       () => {
         const buckets = run.byType("aws:s3/bucket:Bucket");
-        expect(buckets).toHaveLength(2);
+        // The trail's and its access logs'; prod's fleet adds the load balancer's access logs.
+        expect(buckets).toHaveLength(prod ? 3 : 2);
+        const baseline = `observed-app-${stack}`;
         const audit = [
-          ...buckets,
+          ...buckets.filter((b) => b.opts.parent === baseline),
           run.one("aws:kms/key:Key", "trail-key"),
-          ...run.byType("aws:cloudwatch/logGroup:LogGroup").filter((g) => !g.name.endsWith("-app-logs")),
+          ...run.byType("aws:cloudwatch/logGroup:LogGroup").filter((g) => g.opts.parent === baseline),
         ];
+        expect(audit.length).toBeGreaterThanOrEqual(5);
         for (const r of buckets) expect(r.inputs.forceDestroy).toBe(!prod);
         for (const r of audit) {
           expect(r.opts.protect ?? false, r.name).toBe(prod);
@@ -311,12 +323,18 @@ export function describeStack(stack: "dev" | "prod"): void {
 
     it("every component child is parented and named after its own component", () => {
       const componentList = run.resources.filter((r) => r.type.startsWith("observed-app:index:"));
-      expect(componentList.map((c) => c.type).sort()).toEqual([
-        "observed-app:index:MonitoringHost",
-        "observed-app:index:Network",
-        "observed-app:index:ObservedApp",
-        "observed-app:index:SecurityBaseline",
-      ]);
+      expect(componentList.map((c) => c.type).sort()).toEqual(
+        [
+          "observed-app:index:MonitoringHost",
+          "observed-app:index:Network",
+          "observed-app:index:ObservedApp",
+          "observed-app:index:SecurityBaseline",
+          // prod runs the fleet tier: its database, load balancer and Auto Scaling group.
+          ...(prod
+            ? ["observed-app:index:AppFleet", "observed-app:index:Database", "observed-app:index:FrontDoor"]
+            : []),
+        ].sort(),
+      );
       const components = new Map(componentList.map((c) => [c.name, c.type]));
       const custom = run.resources.filter(
         (r) => !r.type.startsWith("observed-app:index:") && !r.type.startsWith("pulumi:"),

@@ -4,7 +4,22 @@ import { CloudWatchLogsClient, DescribeLogStreamsCommand } from "@aws-sdk/client
 import { GetDetectorCommand, GuardDutyClient } from "@aws-sdk/client-guardduty";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, describe, expect, it } from "vitest";
-import { checkGuardDuty, checkLogGroup, checkTrail } from "../../scripts/verify";
+import {
+  AutoScalingClient,
+  DescribeAutoScalingGroupsCommand,
+  type Instance as AsgInstance,
+} from "@aws-sdk/client-auto-scaling";
+import { DescribeTargetHealthCommand, ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
+import { DescribeDBInstancesCommand, RDSClient } from "@aws-sdk/client-rds";
+import {
+  checkDatabase,
+  checkFleet,
+  checkGuardDuty,
+  checkLogGroup,
+  checkTargets,
+  checkTrail,
+  checksFor,
+} from "../../scripts/verify";
 
 const trail = mockClient(CloudTrailClient);
 const gd = mockClient(GuardDutyClient);
@@ -53,5 +68,118 @@ describe("verify: AWS checks (mock-level, aws-sdk-client-mock)", () => {
       ok: false,
       detail: "no events yet",
     });
+  });
+});
+
+describe("verify: the fleet's checks (mock-level, aws-sdk-client-mock)", () => {
+  const asg = mockClient(AutoScalingClient);
+  const elb = mockClient(ElasticLoadBalancingV2Client);
+  const rds = mockClient(RDSClient);
+  afterEach(() => {
+    asg.reset();
+    elb.reset();
+    rds.reset();
+  });
+  const instance = (id: string, LifecycleState: string, HealthStatus: string): AsgInstance => ({
+    InstanceId: id,
+    LifecycleState: LifecycleState as AsgInstance["LifecycleState"],
+    HealthStatus,
+    AvailabilityZone: "eu-west-1a",
+    ProtectedFromScaleIn: false,
+  });
+  const group = (instances: AsgInstance[]) => ({
+    AutoScalingGroups: [
+      {
+        AutoScalingGroupName: "g",
+        MinSize: 2,
+        MaxSize: 6,
+        DesiredCapacity: 2,
+        DefaultCooldown: 300,
+        AvailabilityZones: ["eu-west-1a"],
+        HealthCheckType: "ELB",
+        CreatedTime: new Date(),
+        Instances: instances,
+      },
+    ],
+  });
+
+  it("the group passes with its minimum in service and healthy; fails below it, with an unhealthy one, or without the group", async () => {
+    asg
+      .on(DescribeAutoScalingGroupsCommand, { AutoScalingGroupNames: ["g"] })
+      .resolves(group([instance("i-1", "InService", "Healthy"), instance("i-2", "InService", "Healthy")]));
+    expect(await checkFleet(new AutoScalingClient({}), "g")()).toMatchObject({ ok: true, detail: /2 of 2/ });
+    asg.on(DescribeAutoScalingGroupsCommand).resolves(group([instance("i-1", "InService", "Healthy")]));
+    expect((await checkFleet(new AutoScalingClient({}), "g")()).ok).toBe(false);
+    asg
+      .on(DescribeAutoScalingGroupsCommand)
+      .resolves(
+        group([
+          instance("i-1", "InService", "Healthy"),
+          instance("i-2", "InService", "Healthy"),
+          instance("i-3", "Pending", "Unhealthy"),
+        ]),
+      );
+    expect(await checkFleet(new AutoScalingClient({}), "g")()).toMatchObject({
+      ok: false,
+      detail: /i-3 Pending\/Unhealthy/,
+    });
+    asg.on(DescribeAutoScalingGroupsCommand).resolves({ AutoScalingGroups: [] });
+    expect(await checkFleet(new AutoScalingClient({}), "g")()).toMatchObject({
+      ok: false,
+      detail: /no Auto Scaling group g/,
+    });
+  });
+
+  it("targets: every target healthy passes; one unhealthy fails with its reason; none fails", async () => {
+    elb.on(DescribeTargetHealthCommand).resolves({
+      TargetHealthDescriptions: [
+        { Target: { Id: "i-1" }, TargetHealth: { State: "healthy" } },
+        { Target: { Id: "i-2" }, TargetHealth: { State: "healthy" } },
+      ],
+    });
+    expect((await checkTargets(new ElasticLoadBalancingV2Client({}), "tg")()).ok).toBe(true);
+    elb.on(DescribeTargetHealthCommand).resolves({
+      TargetHealthDescriptions: [
+        { Target: { Id: "i-1" }, TargetHealth: { State: "healthy" } },
+        { Target: { Id: "i-2" }, TargetHealth: { State: "unhealthy", Reason: "Target.ResponseCodeMismatch" } },
+      ],
+    });
+    expect(await checkTargets(new ElasticLoadBalancingV2Client({}), "tg")()).toMatchObject({
+      ok: false,
+      detail: "i-2: unhealthy (Target.ResponseCodeMismatch)",
+    });
+    elb.on(DescribeTargetHealthCommand).resolves({ TargetHealthDescriptions: [] });
+    expect((await checkTargets(new ElasticLoadBalancingV2Client({}), "tg")()).ok).toBe(false);
+  });
+
+  it("database: available, encrypted and private passes; prod also needs Multi-AZ and deletion protection", async () => {
+    const db = { DBInstanceStatus: "available", StorageEncrypted: true, PubliclyAccessible: false, MultiAZ: false };
+    rds.on(DescribeDBInstancesCommand).resolves({ DBInstances: [db] });
+    expect((await checkDatabase(new RDSClient({}), "d", false)()).ok).toBe(true);
+    expect(await checkDatabase(new RDSClient({}), "d", true)()).toMatchObject({
+      ok: false,
+      detail: "not Multi-AZ, no deletion protection",
+    });
+    rds.on(DescribeDBInstancesCommand).resolves({ DBInstances: [{ ...db, DBInstanceStatus: "storage-full" }] });
+    expect(await checkDatabase(new RDSClient({}), "d", false)()).toMatchObject({
+      ok: false,
+      detail: "status storage-full",
+    });
+  });
+
+  it("a fleet's outputs add the three checks; an https app URL without a fingerprint is trusted to the system's CAs only for a fleet", () => {
+    const base = { prometheusUrl: "http://127.0.0.1:9090", alertmanagerUrl: "http://127.0.0.1:9093" };
+    const fleet = {
+      ...base,
+      appUrl: "https://tasks.example.com",
+      appTier: "fleet" as const,
+      appAutoScalingGroup: "g",
+      appTargetGroupArn: "tg",
+      databaseIdentifier: "d",
+      environment: "prod" as const,
+    };
+    expect(checksFor(fleet, { region: "eu-west-1" })).toHaveLength(5 + 3);
+    expect(checksFor(fleet)).toHaveLength(5);
+    expect(() => checksFor({ ...fleet, appTier: "host" })).toThrow(/no appCertificateSha256 to pin/);
   });
 });

@@ -72,11 +72,19 @@ export async function normalizeInputs(v: unknown): Promise<unknown> {
   return v;
 }
 
-/** What the providers' `check` adds to the inputs the program declares (Docker: build.contextDigest). */
+/**
+ * What the providers' `check` adds to the inputs the program declares (Docker: build.contextDigest, the hash of
+ * the build context). The service's image hashes the service's context (`spec.imageContext`); any other image
+ * (the fleet's node_exporter mirror) its own, which a service change leaves alone.
+ */
 function emulateCheck(type: string, inputs: Record<string, unknown>, spec: RunSpec): Record<string, unknown> {
   if (type !== "docker:index/image:Image" || !inputs.build) return inputs;
   const build = inputs.build as Record<string, unknown>;
-  return { ...inputs, build: { ...build, contextDigest: sha256(spec.imageContext) } };
+  const service = String(build.dockerfile ?? "").endsWith("service/Dockerfile");
+  return {
+    ...inputs,
+    build: { ...build, contextDigest: sha256(service ? spec.imageContext : JSON.stringify(build.args ?? {})) },
+  };
 }
 
 export interface CaptureRequest {

@@ -259,7 +259,8 @@ export function previewAnswer(
   }
   const computed = { ...before.computed };
   for (const o of row.recomputed) {
-    if (typeof computed[o] === "string") computed[o] = placeholder(after.name, o);
+    // Strings and numbers (a launch template's latestVersion) alike: at preview the value is unknown.
+    if (typeof computed[o] === "string" || typeof computed[o] === "number") computed[o] = placeholder(after.name, o);
   }
   return { id: before.id, state: { ...computed, ...inputs }, row };
 }

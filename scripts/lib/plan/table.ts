@@ -349,6 +349,133 @@ export const REPLACE_TABLE: Record<string, TypeRule> = {
       files: ["internal/service/guardduty/detector_feature.go"],
     },
   },
+  // --- the fleet tier (appTier: fleet) ---
+  "aws:ec2/vpcEndpoint:VpcEndpoint": tf(
+    "aws_vpc_endpoint",
+    ["serviceName", "vpcEndpointType", "vpcId"],
+    tfAws(["ec2/vpc_endpoint.go"]),
+    { updateNote: "subnets, security groups, route tables, policy and private DNS change in place" },
+  ),
+  "aws:ec2/launchTemplate:LaunchTemplate": tf(
+    "aws_launch_template",
+    ["name", "namePrefix"],
+    tfAws(["ec2/ec2_launch_template.go"]),
+    {
+      recomputeOnUpdate: [
+        {
+          when: [],
+          outputs: ["latestVersion", "defaultVersion"],
+          why: "every change creates a new template version (and, with updateDefaultVersion, makes it the default)",
+        },
+      ],
+      updateNote: "an update creates a new version; running instances change only when the group refreshes them",
+    },
+  ),
+  "aws:autoscaling/group:Group": tf("aws_autoscaling_group", ["name", "namePrefix"], tfAws(["autoscaling/group.go"]), {
+    updateNote:
+      "a new launch template version starts an instance refresh (instanceRefresh set): new instances replace the old ones behind the health check; sizes, subnets and target groups change in place",
+  }),
+  "aws:autoscaling/policy:Policy": tf(
+    "aws_autoscaling_policy",
+    ["autoscalingGroupName", "name"],
+    tfAws(["autoscaling/policy.go"]),
+  ),
+  "aws:lb/loadBalancer:LoadBalancer": tf(
+    "aws_lb",
+    ["customerOwnedIpv4Pool", "internal", "loadBalancerType", "name", "namePrefix"],
+    tfAws(["elbv2/load_balancer.go"]),
+    { updateNote: "subnets, security groups, attributes and access logs change in place (an ALB's subnets too)" },
+  ),
+  "aws:lb/targetGroup:TargetGroup": tf(
+    "aws_lb_target_group",
+    ["ipAddressType", "name", "namePrefix", "port", "protocol", "protocolVersion", "targetType", "vpcId"],
+    tfAws(["elbv2/target_group.go"]),
+    { updateNote: "the health check, deregistration delay and attributes change in place" },
+  ),
+  "aws:lb/listener:Listener": tf("aws_lb_listener", ["loadBalancerArn"], tfAws(["elbv2/listener.go"]), {
+    updateNote: "port, protocol, certificate, TLS policy and actions change in place (ModifyListener)",
+  }),
+  "aws:acm/certificate:Certificate": tf(
+    "aws_acm_certificate",
+    [
+      "certificateAuthorityArn",
+      "domainName",
+      "keyAlgorithm",
+      "privateKey",
+      "subjectAlternativeNames",
+      "validationMethod",
+    ],
+    tfAws(["acm/certificate.go"]),
+  ),
+  "aws:acm/certificateValidation:CertificateValidation": {
+    upstream: "aws_acm_certificate_validation",
+    forceNew: [],
+    anyChangeReplaces: true,
+    source: tfAws(["acm/certificate_validation.go"]),
+  },
+  "aws:route53/record:Record": tf("aws_route53_record", ["allowOverwrite", "zoneId"], tfAws(["route53/record.go"]), {
+    updateNote: "name, type, records and alias change in place (one ChangeResourceRecordSets: DELETE + CREATE)",
+  }),
+  "aws:rds/subnetGroup:SubnetGroup": tf("aws_db_subnet_group", ["name", "namePrefix"], tfAws(["rds/subnet_group.go"])),
+  "aws:rds/parameterGroup:ParameterGroup": tf(
+    "aws_db_parameter_group",
+    ["description", "family", "name", "namePrefix"],
+    tfAws(["rds/parameter_group.go"]),
+    { updateNote: "parameters change in place (pending-reboot ones at the next reboot)" },
+  ),
+  "aws:rds/instance:Instance": tf(
+    "aws_db_instance",
+    [
+      "availabilityZone",
+      "characterSetName",
+      "customIamInstanceProfile",
+      "dbName",
+      "engine",
+      "kmsKeyId",
+      "ncharCharacterSetName",
+      "restoreToPointInTime",
+      "s3Import",
+      "snapshotIdentifier",
+      "storageEncrypted",
+      "timezone",
+      "username",
+    ],
+    tfAws(["rds/instance.go"]),
+    {
+      updateNote:
+        "class, storage, Multi-AZ, backups, windows, parameter group, engine version (major with allowMajorVersionUpgrade) and the identifier (a rename) change in place; applyImmediately decides now or in the maintenance window",
+      dataBearing: "RDS PostgreSQL instance (the fleet's tasks)",
+    },
+  ),
+  "aws:secretsmanager/secret:Secret": tf(
+    "aws_secretsmanager_secret",
+    ["name", "namePrefix"],
+    tfAws(["secretsmanager/secret.go"]),
+  ),
+  "aws:secretsmanager/secretVersion:SecretVersion": tf(
+    "aws_secretsmanager_secret_version",
+    ["secretId"],
+    tfAws(["secretsmanager/secret_version.go"]),
+    {
+      recomputeOnUpdate: [
+        { when: ["secretString", "secretBinary"], outputs: ["versionId"], why: "a new value is a new secret version" },
+      ],
+    },
+  ),
+  "aws:wafv2/webAcl:WebAcl": tf("aws_wafv2_web_acl", ["name", "namePrefix", "scope"], tfAws(["wafv2/web_acl.go"]), {
+    updateNote: "rules, default action and visibility change in place (UpdateWebACL with the lock token)",
+  }),
+  "aws:wafv2/webAclAssociation:WebAclAssociation": {
+    upstream: "aws_wafv2_web_acl_association",
+    forceNew: [],
+    anyChangeReplaces: true,
+    source: tfAws(["wafv2/web_acl_association.go"]),
+  },
+  "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration": tf(
+    "aws_wafv2_web_acl_logging_configuration",
+    ["resourceArn"],
+    tfAws(["wafv2/web_acl_logging_configuration.go"]),
+  ),
   "aws:iam/role:Role": tf("aws_iam_role", ["name", "namePrefix", "path"], tfAws(["iam/role.go"])),
   "aws:iam/rolePolicy:RolePolicy": tf(
     "aws_iam_role_policy",

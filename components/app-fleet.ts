@@ -1,0 +1,300 @@
+/**
+ * The app tier past one machine: a launch template and an Auto Scaling group in the private subnets, behind
+ * the FrontDoor's target group, on the Database.
+ *
+ * - Instances have no public address and no SSH: cloud-init runs the user data (host-scripts/app-fleet-init.sh)
+ *   once at first boot. It installs Docker, reads the API token and the database credentials from Secrets
+ *   Manager through the instance role, and runs the app and node_exporter from ECR by digest.
+ * - Everything an instance runs is in the user data (image digests, settings, secret ARNs, never secret
+ *   values), so a new image digest or setting is a new launch template version, and the group rolls it out by
+ *   an instance refresh: new instances first (max 200 %, min 100 % healthy), each must pass the load balancer's
+ *   /health check within the warm-up, and a failed refresh rolls back to the previous version by itself.
+ * - IMDSv2 only (one hop: the containers cannot reach the instance's credentials), encrypted gp3 root volume.
+ * - Egress only where the instance must go: HTTPS to the VPC (the interface endpoints) and to S3 (the gateway
+ *   endpoint's prefix list), PostgreSQL to the database.
+ * - CPU target tracking scales between `minSize` and `maxSize`.
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { HOST_ROLES } from "../monitoring-config";
+import { DB_POOL_PER_INSTANCE, type Arch } from "./config";
+import { al2023AmiFilter } from "./host";
+import { hostScript } from "./host-scripts";
+import { appFleetRolePolicy } from "./policy-documents";
+
+/** How long a new instance gets to install Docker, pull and pass /health before it counts (seconds). */
+export const INSTANCE_WARMUP_SECONDS = 300;
+/** The interface endpoints the private subnets need: ECR (API and registry), CloudWatch Logs, Secrets Manager. */
+export const FLEET_ENDPOINT_SERVICES = ["ecr.api", "ecr.dkr", "logs", "secretsmanager"] as const;
+
+export interface AppFleetArgs {
+  /** Prefix of names AWS sees (`${project}-${stack}`). */
+  readonly namePrefix: string;
+  readonly region: string;
+  readonly vpcId: pulumi.Input<string>;
+  readonly vpcCidr: string;
+  /** Private subnets, one per zone: the group spreads instances across them. */
+  readonly subnetIds: pulumi.Input<string>[];
+  /** The S3 gateway endpoint's prefix list (ECR layers and the package repositories live in S3). */
+  readonly s3PrefixListId: pulumi.Input<string>;
+  readonly instanceType: string;
+  readonly arch: Arch;
+  /** Pinned AMI; default: the newest Amazon Linux 2023 at each `pulumi up` (a new one rolls through by refresh). */
+  readonly amiId?: string;
+  readonly minSize: number;
+  readonly maxSize: number;
+  readonly port: number;
+  readonly metricsPort: number;
+  readonly faultInjection: boolean;
+  /** The app's image and node_exporter's, by digest, both in this account's ECR. */
+  readonly image: pulumi.Input<string>;
+  readonly nodeExporterImage: pulumi.Input<string>;
+  readonly repositoryArns: pulumi.Input<string>[];
+  readonly logGroup: { name: pulumi.Input<string>; arn: pulumi.Input<string> };
+  /** The bearer token (a secret): stored in Secrets Manager under the database's key, read at boot. */
+  readonly apiToken: pulumi.Input<string>;
+  readonly database: {
+    address: pulumi.Input<string>;
+    port: pulumi.Input<number>;
+    name: string;
+    secretArn: pulumi.Input<string>;
+    keyArn: pulumi.Input<string>;
+    securityGroupId: pulumi.Input<string>;
+  };
+  /** The load balancer: its group may reach the app port; the group registers into its target group. */
+  readonly frontDoor: { securityGroupId: pulumi.Input<string>; targetGroupArn: pulumi.Input<string> };
+  readonly tags: Record<string, string>;
+}
+
+export class AppFleet extends pulumi.ComponentResource {
+  public readonly securityGroupId: pulumi.Output<string>;
+  public readonly groupName: pulumi.Output<string>;
+  public readonly launchTemplateId: pulumi.Output<string>;
+  public readonly tokenSecretArn: pulumi.Output<string>;
+
+  constructor(name: string, args: AppFleetArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("observed-app:index:AppFleet", name, {}, opts);
+    const parent = { parent: this };
+    const { tags } = args;
+
+    const token = new aws.secretsmanager.Secret(
+      `${name}-token`,
+      {
+        name: `${args.namePrefix}/taskflow/api-token`,
+        description: "TaskFlow's bearer token, read by the app instances at boot",
+        kmsKeyId: args.database.keyArn,
+        recoveryWindowInDays: 7,
+        tags,
+      },
+      parent,
+    );
+    const tokenVersion = new aws.secretsmanager.SecretVersion(
+      `${name}-token`,
+      { secretId: token.id, secretString: pulumi.secret(args.apiToken) },
+      parent,
+    );
+
+    // --- network ---
+    const sg = new aws.ec2.SecurityGroup(
+      `${name}-sg`,
+      {
+        vpcId: args.vpcId,
+        description: "TaskFlow fleet: the app port from the load balancer, metrics from monitoring",
+        egress: [],
+        tags: { ...tags, Name: `${name}-sg` },
+      },
+      parent,
+    );
+    new aws.vpc.SecurityGroupIngressRule(
+      `${name}-from-lb`,
+      {
+        securityGroupId: sg.id,
+        referencedSecurityGroupId: args.frontDoor.securityGroupId,
+        ipProtocol: "tcp",
+        fromPort: args.port,
+        toPort: args.port,
+        description: "app port from the load balancer",
+      },
+      parent,
+    );
+    const egress = (id: string, port: number, to: Partial<aws.vpc.SecurityGroupEgressRuleArgs>, description: string) =>
+      new aws.vpc.SecurityGroupEgressRule(
+        `${name}-to-${id}`,
+        { securityGroupId: sg.id, ipProtocol: "tcp", fromPort: port, toPort: port, description, ...to },
+        parent,
+      );
+    egress("endpoints", 443, { cidrIpv4: args.vpcCidr }, "HTTPS to the VPC endpoints");
+    egress("s3", 443, { prefixListId: args.s3PrefixListId }, "HTTPS to S3 (gateway endpoint)");
+    egress("database", 5432, { referencedSecurityGroupId: args.database.securityGroupId }, "PostgreSQL");
+
+    // --- identity ---
+    const role = new aws.iam.Role(
+      `${name}-role`,
+      { assumeRolePolicy: aws.iam.assumeRolePolicyForPrincipal({ Service: "ec2.amazonaws.com" }), tags },
+      parent,
+    );
+    new aws.iam.RolePolicy(
+      `${name}-role`,
+      {
+        role: role.id,
+        policy: pulumi
+          .all([args.repositoryArns, args.logGroup.arn, token.arn, args.database.secretArn, args.database.keyArn])
+          .apply(([repositoryArns, logGroupArn, tokenArn, dbSecretArn, secretKeyArn]) =>
+            JSON.stringify(
+              appFleetRolePolicy({
+                repositoryArns,
+                logGroupArn,
+                secretArns: [tokenArn, dbSecretArn],
+                secretKeyArn,
+                region: args.region,
+              }),
+            ),
+          ),
+      },
+      parent,
+    );
+    const profile = new aws.iam.InstanceProfile(`${name}-profile`, { role: role.name, tags }, parent);
+
+    // --- what each instance runs ---
+    const script = hostScript("app-fleet-init.sh");
+    const userData = pulumi
+      .all([
+        args.image,
+        args.nodeExporterImage,
+        args.logGroup.name,
+        token.arn,
+        tokenVersion.versionId,
+        args.database.secretArn,
+        args.database.address,
+        args.database.port,
+      ])
+      .apply(([image, nodeExporter, logGroup, tokenArn, tokenVersionId, dbSecretArn, dbHost, dbPort]) =>
+        fleetUserData(script, {
+          IMAGE: image,
+          NODE_EXPORTER_IMAGE: nodeExporter,
+          REGION: args.region,
+          LOG_GROUP: logGroup,
+          PORT: String(args.port),
+          METRICS_PORT: String(args.metricsPort),
+          FAULT_INJECTION: args.faultInjection ? "on" : "off",
+          TOKEN_SECRET_ARN: tokenArn,
+          // A rotated token is a new secret version: the user data changes, and the refresh rolls it out.
+          TOKEN_VERSION: tokenVersionId,
+          DB_SECRET_ARN: dbSecretArn,
+          DB_HOST: dbHost,
+          DB_PORT: String(dbPort),
+          DB_NAME: args.database.name,
+          DB_POOL_MAX: String(DB_POOL_PER_INSTANCE),
+          TRUSTED_PROXIES: args.vpcCidr,
+        }),
+      );
+    const imageId =
+      args.amiId ??
+      aws.ec2.getAmiOutput(
+        { owners: ["amazon"], mostRecent: true, filters: [{ name: "name", values: [al2023AmiFilter(args.arch)] }] },
+        parent,
+      ).id;
+    const instanceTags = { ...tags, Name: `${name}`, Role: HOST_ROLES.app };
+    const template = new aws.ec2.LaunchTemplate(
+      `${name}-template`,
+      {
+        namePrefix: `${args.namePrefix}-app-`,
+        description: "TaskFlow app instance: set up by cloud-init from ECR and Secrets Manager",
+        imageId,
+        instanceType: args.instanceType,
+        iamInstanceProfile: { arn: profile.arn },
+        metadataOptions: {
+          httpEndpoint: "enabled",
+          httpTokens: "required",
+          httpPutResponseHopLimit: 1,
+          instanceMetadataTags: "disabled",
+        },
+        networkInterfaces: [
+          { associatePublicIpAddress: "false", securityGroups: [sg.id], deleteOnTermination: "true" },
+        ],
+        blockDeviceMappings: [
+          {
+            deviceName: "/dev/xvda",
+            ebs: { volumeSize: 20, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" },
+          },
+        ],
+        monitoring: { enabled: true },
+        userData: userData.apply((u) => Buffer.from(u).toString("base64")),
+        updateDefaultVersion: true,
+        tagSpecifications: [
+          { resourceType: "instance", tags: instanceTags },
+          { resourceType: "volume", tags: instanceTags },
+        ],
+        tags,
+      },
+      parent,
+    );
+    const group = new aws.autoscaling.Group(
+      `${name}-group`,
+      {
+        name: `${args.namePrefix}-app`,
+        vpcZoneIdentifiers: args.subnetIds,
+        minSize: args.minSize,
+        maxSize: args.maxSize,
+        healthCheckType: "ELB",
+        healthCheckGracePeriod: INSTANCE_WARMUP_SECONDS,
+        defaultInstanceWarmup: INSTANCE_WARMUP_SECONDS,
+        targetGroupArns: [args.frontDoor.targetGroupArn],
+        launchTemplate: { id: template.id, version: template.latestVersion.apply(String) },
+        // The first `pulumi up` waits until minSize instances pass the load balancer's health check.
+        minElbCapacity: args.minSize,
+        waitForCapacityTimeout: "15m",
+        instanceRefresh: {
+          strategy: "Rolling",
+          preferences: {
+            minHealthyPercentage: 100,
+            maxHealthyPercentage: 200,
+            instanceWarmup: String(INSTANCE_WARMUP_SECONDS),
+            autoRollback: true,
+            skipMatching: true,
+          },
+        },
+        enabledMetrics: ["GroupInServiceInstances", "GroupDesiredCapacity", "GroupMinSize", "GroupMaxSize"],
+        terminationPolicies: ["OldestLaunchTemplate", "Default"],
+        tags: Object.entries(instanceTags).map(([key, value]) => ({ key, value, propagateAtLaunch: false })),
+      },
+      // The scaling policy owns the desired capacity once the group exists.
+      { parent: this, ignoreChanges: ["desiredCapacity"] },
+    );
+    new aws.autoscaling.Policy(
+      `${name}-cpu`,
+      {
+        autoscalingGroupName: group.name,
+        policyType: "TargetTrackingScaling",
+        targetTrackingConfiguration: {
+          predefinedMetricSpecification: { predefinedMetricType: "ASGAverageCPUUtilization" },
+          targetValue: 50,
+        },
+      },
+      parent,
+    );
+
+    this.securityGroupId = sg.id;
+    this.groupName = group.name;
+    this.launchTemplateId = template.id;
+    this.tokenSecretArn = token.arn;
+    this.registerOutputs({ groupName: this.groupName, securityGroupId: this.securityGroupId });
+  }
+}
+
+/**
+ * The user data of an app instance: the settings as `export` lines ahead of the script (values quoted for the
+ * shell; none is secret, the script reads secrets itself). cloud-init runs a user data starting with `#!` once.
+ */
+export function fleetUserData(script: string, settings: Record<string, string>): string {
+  const quote = (v: string) => `'${v.replace(/'/g, `'\\''`)}'`;
+  const exports = Object.entries(settings)
+    .map(([k, v]) => `export ${k}=${quote(v)}`)
+    .join("\n");
+  const [shebang, ...rest] = script.split("\n");
+  if (!shebang.startsWith("#!")) throw new Error("app-fleet-init.sh must start with #!");
+  const userData = `${shebang}\n${exports}\n${rest.join("\n")}`;
+  // EC2 refuses user data over 16 KiB (before base64).
+  if (Buffer.byteLength(userData) > 16 * 1024) throw new Error(`user data is ${Buffer.byteLength(userData)} bytes`);
+  return userData;
+}

@@ -1,0 +1,238 @@
+/**
+ * The fleet's database: one RDS PostgreSQL instance in the private subnets.
+ *
+ * Why RDS and not Aurora: the workload is one small table behind a connection pool per instance. Aurora
+ * Serverless v2 never goes below 0.5 ACU (about $50 a month) plus I/O, and a provisioned Aurora writer starts at
+ * db.t4g.medium; an RDS db.t4g.micro costs about $12 a month in dev, and prod's Multi-AZ instance gives the
+ * standby and automatic failover the app needs. Aurora is the step to take for read replicas or a
+ * failover under 30 s.
+ *
+ * - storage encrypted with a customer-managed key of the stack's own (rotated yearly), which also encrypts the
+ *   master user's secret and the app's token secret: the app may decrypt through Secrets Manager only;
+ * - the master password is generated and rotated by RDS in Secrets Manager (`manageMasterUserPassword`): it never
+ *   exists in the program or its state;
+ * - reachable only from the security groups given to `allowFrom` (the app's), never publicly;
+ * - TLS forced (`rds.force_ssl`), statements slower than 500 ms logged, the PostgreSQL and upgrade logs exported
+ *   to CloudWatch Logs (groups created here, so they have a retention);
+ * - when data is kept (prod): Multi-AZ, deletion protection, `protect`, a final snapshot, retained on delete.
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { maxConnectionsOf } from "./config";
+
+/** PostgreSQL major version (the service's store is tested against Debian's 15 and uses nothing newer). */
+export const POSTGRES_MAJOR = "16";
+/** Database name and master user the app connects as. */
+export const DATABASE_NAME = "taskflow";
+export const DATABASE_USER = "taskflow";
+
+export interface DatabaseArgs {
+  /** Prefix of names AWS sees (`${project}-${stack}`): the instance identifier, the key alias, the log groups. */
+  readonly namePrefix: string;
+  readonly vpcId: pulumi.Input<string>;
+  /** Private subnets in at least two zones (the DB subnet group requires two). */
+  readonly subnetIds: pulumi.Input<string>[];
+  /** RDS instance class, e.g. `db.t4g.micro`. */
+  readonly instanceClass: string;
+  /** Allocated gp3 storage (GiB); storage autoscaling may grow it to 5 times this. */
+  readonly storageGiB: number;
+  /** Days of automated backups (1 to 35). */
+  readonly backupRetentionDays: number;
+  /** Prod: Multi-AZ, deletion protection, final snapshot, `protect` and retain on delete. */
+  readonly keepData: boolean;
+  /** Retention of the exported PostgreSQL logs (days; a value CloudWatch Logs accepts). */
+  readonly logRetentionDays: number;
+  /** SNS topic the saturation alarms page. */
+  readonly pageTopicArn: pulumi.Input<string>;
+  readonly tags: Record<string, string>;
+}
+
+export class Database extends pulumi.ComponentResource {
+  public readonly address: pulumi.Output<string>;
+  public readonly port: pulumi.Output<number>;
+  /** `DBInstanceIdentifier` (CloudWatch's dimension). */
+  public readonly identifier: pulumi.Output<string>;
+  /** The RDS-managed secret holding `{"username", "password"}` (rotated by RDS). */
+  public readonly secretArn: pulumi.Output<string>;
+  /** The stack's database key: storage, the master secret, and any secret the app reads. */
+  public readonly keyArn: pulumi.Output<string>;
+  public readonly securityGroupId: pulumi.Output<string>;
+  /** The parameter group's `max_connections`. */
+  public readonly maxConnections: number;
+  public readonly name = DATABASE_NAME;
+  public readonly user = DATABASE_USER;
+
+  private readonly securityGroup: aws.ec2.SecurityGroup;
+
+  constructor(name: string, args: DatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("observed-app:index:Database", name, {}, opts);
+    const parent = { parent: this };
+    const kept = args.keepData ? { parent: this, protect: true, retainOnDelete: true } : parent;
+    const { tags } = args;
+    const identifier = `${args.namePrefix}-db`;
+
+    const key = new aws.kms.Key(
+      `${name}-key`,
+      {
+        description: `RDS ${identifier}: storage, master secret and the app's secrets`,
+        enableKeyRotation: true,
+        deletionWindowInDays: 30,
+        tags,
+      },
+      kept,
+    );
+    new aws.kms.Alias(`${name}-key`, { name: `alias/${identifier}`, targetKeyId: key.keyId }, parent);
+
+    this.securityGroup = new aws.ec2.SecurityGroup(
+      `${name}-sg`,
+      {
+        vpcId: args.vpcId,
+        description: `RDS ${identifier}: PostgreSQL from the app only`,
+        // No egress: the database starts no connections.
+        egress: [],
+        tags: { ...tags, Name: `${name}-sg` },
+      },
+      parent,
+    );
+    const subnets = new aws.rds.SubnetGroup(
+      `${name}-subnets`,
+      { name: identifier, subnetIds: args.subnetIds, description: `${identifier}: private subnets`, tags },
+      parent,
+    );
+    this.maxConnections = maxConnectionsOf(args.instanceClass);
+    const parameters = new aws.rds.ParameterGroup(
+      `${name}-params`,
+      {
+        name: `${identifier}-pg${POSTGRES_MAJOR}`,
+        family: `postgres${POSTGRES_MAJOR}`,
+        description: `${identifier}: TLS only, slow statements logged, fixed connection ceiling`,
+        parameters: [
+          { name: "rds.force_ssl", value: "1" },
+          { name: "log_min_duration_statement", value: "500" },
+          { name: "max_connections", value: String(this.maxConnections), applyMethod: "pending-reboot" },
+        ],
+        tags,
+      },
+      parent,
+    );
+    // RDS creates these when it first exports; created here first, they get a retention.
+    const logGroups = ["postgresql", "upgrade"].map(
+      (log) =>
+        new aws.cloudwatch.LogGroup(
+          `${name}-${log}`,
+          { name: `/aws/rds/instance/${identifier}/${log}`, retentionInDays: args.logRetentionDays, tags },
+          parent,
+        ),
+    );
+    const db = new aws.rds.Instance(
+      `${name}-instance`,
+      {
+        identifier,
+        engine: "postgres",
+        engineVersion: POSTGRES_MAJOR,
+        autoMinorVersionUpgrade: true,
+        instanceClass: args.instanceClass,
+        dbName: DATABASE_NAME,
+        username: DATABASE_USER,
+        manageMasterUserPassword: true,
+        masterUserSecretKmsKeyId: key.arn,
+        allocatedStorage: args.storageGiB,
+        maxAllocatedStorage: args.storageGiB * 5,
+        storageType: "gp3",
+        storageEncrypted: true,
+        kmsKeyId: key.arn,
+        dbSubnetGroupName: subnets.name,
+        vpcSecurityGroupIds: [this.securityGroup.id],
+        publiclyAccessible: false,
+        parameterGroupName: parameters.name,
+        multiAz: args.keepData,
+        deletionProtection: args.keepData,
+        backupRetentionPeriod: args.backupRetentionDays,
+        backupWindow: "02:00-03:00",
+        maintenanceWindow: "sun:03:30-sun:04:30",
+        copyTagsToSnapshot: true,
+        skipFinalSnapshot: !args.keepData,
+        finalSnapshotIdentifier: args.keepData ? `${identifier}-final` : undefined,
+        enabledCloudwatchLogsExports: ["postgresql", "upgrade"],
+        caCertIdentifier: "rds-ca-rsa2048-g1",
+        applyImmediately: !args.keepData,
+        tags,
+      },
+      { ...kept, dependsOn: logGroups },
+    );
+
+    // Saturation pages: CPU, connections near the ceiling, storage running out.
+    const alarm = (
+      id: string,
+      metricName: string,
+      description: string,
+      comparisonOperator: string,
+      threshold: number,
+      evaluationPeriods = 3,
+    ) =>
+      new aws.cloudwatch.MetricAlarm(
+        `${name}-${id}`,
+        {
+          name: `${identifier}-${id}`,
+          alarmDescription: `${description} (runbook: docs/runbooks.md#${id})`,
+          namespace: "AWS/RDS",
+          metricName,
+          dimensions: { DBInstanceIdentifier: db.identifier },
+          statistic: "Average",
+          period: 300,
+          evaluationPeriods,
+          threshold,
+          comparisonOperator,
+          treatMissingData: "missing",
+          alarmActions: [args.pageTopicArn],
+          okActions: [args.pageTopicArn],
+          tags,
+        },
+        parent,
+      );
+    alarm("database-cpu-high", "CPUUtilization", "Database CPU above 80 % for 15 minutes", "GreaterThanThreshold", 80);
+    alarm(
+      "database-connections-high",
+      "DatabaseConnections",
+      `Database connections above 80 % of max_connections (${this.maxConnections}) for 15 minutes`,
+      "GreaterThanThreshold",
+      Math.floor(this.maxConnections * 0.8),
+    );
+    alarm(
+      "database-storage-low",
+      "FreeStorageSpace",
+      "Database free storage under 10 % of the allocated size (autoscaling may be at its ceiling)",
+      "LessThanThreshold",
+      args.storageGiB * 1024 ** 3 * 0.1,
+      2,
+    );
+
+    this.address = db.address;
+    this.port = db.port;
+    this.identifier = db.identifier;
+    this.secretArn = db.masterUserSecrets.apply((s) => {
+      const arn = s?.[0]?.secretArn;
+      if (!arn) throw new Error(`${identifier}: RDS reported no master user secret`);
+      return arn;
+    });
+    this.keyArn = key.arn;
+    this.securityGroupId = this.securityGroup.id;
+    this.registerOutputs({ address: this.address, identifier: this.identifier, secretArn: this.secretArn });
+  }
+
+  /** Admit PostgreSQL from a security group (the app's): the only way in. */
+  allowFrom(name: string, securityGroupId: pulumi.Input<string>, opts: pulumi.CustomResourceOptions): void {
+    new aws.vpc.SecurityGroupIngressRule(
+      name,
+      {
+        securityGroupId: this.securityGroup.id,
+        referencedSecurityGroupId: securityGroupId,
+        ipProtocol: "tcp",
+        fromPort: 5432,
+        toPort: 5432,
+        description: "PostgreSQL from the app",
+      },
+      opts,
+    );
+  }
+}

@@ -1,0 +1,377 @@
+/**
+ * The fleet's front door: an internet-facing Application Load Balancer across the public subnets.
+ *
+ * - With a domain and its hosted zone: HTTPS on 443 with an ACM certificate validated by DNS in Route 53 (TLS 1.2+
+ *   policy), HTTP on 80 redirecting to it, and an alias record. Without: plain HTTP on 80 on the load balancer's
+ *   own name (the README says what that means: tokens cross the internet in the clear; use it for trials only).
+ * - One target group on the app port, health-checked on /health: the Auto Scaling group registers into it, and
+ *   its health gates instance refreshes.
+ * - Access logs to a bucket of its own (SSE-S3: the only encryption load balancer logs support), hardened as
+ *   every bucket of the stack, expiring after `accessLogDays`.
+ * - Optionally (prod) a WAFv2 web ACL: AWS's common, known-bad-inputs and IP-reputation rule groups and a per-IP
+ *   rate limit, logging to CloudWatch Logs (`aws-waf-logs-…`, the prefix WAF requires).
+ * - Alarms that page: unhealthy targets, too few healthy ones, and the load balancer's own 5xx.
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { hardenBucket } from "./buckets";
+import { loadBalancerLogBucketPolicy, type Scope } from "./policy-documents";
+
+/** The AWS managed rule groups of the web ACL, in priority order after the rate rule. */
+export const WAF_MANAGED_RULE_GROUPS = [
+  "AWSManagedRulesAmazonIpReputationList",
+  "AWSManagedRulesKnownBadInputsRuleSet",
+  "AWSManagedRulesCommonRuleSet",
+] as const;
+/** The listeners' TLS policy: TLS 1.3 and 1.2 with forward secrecy only. */
+export const TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
+
+export interface FrontDoorArgs {
+  /** Prefix of names AWS sees (`${project}-${stack}`). */
+  readonly namePrefix: string;
+  readonly vpcId: pulumi.Input<string>;
+  readonly vpcCidr: string;
+  /** Public subnets, one per zone. */
+  readonly subnetIds: pulumi.Input<string>[];
+  /** CIDRs that may reach the listeners. */
+  readonly ingressCidrs: readonly string[];
+  /** The app's port on the instances (the target group's). */
+  readonly appPort: number;
+  /** HTTPS on this name, validated in this hosted zone; absent: plain HTTP. */
+  readonly domain?: { name: string; hostedZoneId: string };
+  /** A WAF web ACL with this per-IP limit (requests per 5 minutes); absent: no WAF. */
+  readonly waf?: { rateLimit: number };
+  /** Fewest instances the fleet keeps: fewer healthy targets than this pages. */
+  readonly minHealthy: number;
+  /** Retention of the access logs (days) and of the WAF log group (a value CloudWatch Logs accepts). */
+  readonly accessLogDays: number;
+  readonly wafLogRetentionDays: number;
+  /** Keep data (prod): deletion protection on the load balancer; the logs bucket is never force-destroyed. */
+  readonly keepData: boolean;
+  readonly forceDestroy: boolean;
+  readonly pageTopicArn: pulumi.Input<string>;
+  readonly tags: Record<string, string>;
+}
+
+export class FrontDoor extends pulumi.ComponentResource {
+  /** `https://<domain>` or `http://<load balancer DNS name>`. */
+  public readonly url: pulumi.Output<string>;
+  public readonly dnsName: pulumi.Output<string>;
+  public readonly loadBalancerArn: pulumi.Output<string>;
+  /** `app/<name>/<id>`: the LoadBalancer dimension of CloudWatch's metrics. */
+  public readonly loadBalancerArnSuffix: pulumi.Output<string>;
+  public readonly targetGroupArn: pulumi.Output<string>;
+  /** `targetgroup/<name>/<id>`: the TargetGroup dimension. */
+  public readonly targetGroupArnSuffix: pulumi.Output<string>;
+  public readonly securityGroupId: pulumi.Output<string>;
+  public readonly webAclArn?: pulumi.Output<string>;
+  public readonly accessLogBucket: pulumi.Output<string>;
+
+  constructor(name: string, args: FrontDoorArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("observed-app:index:FrontDoor", name, {}, opts);
+    const parent = { parent: this };
+    const { tags } = args;
+    const ports = args.domain ? [80, 443] : [80];
+
+    const sg = new aws.ec2.SecurityGroup(
+      `${name}-sg`,
+      {
+        vpcId: args.vpcId,
+        description: "Load balancer: listeners from the allowed CIDRs",
+        ingress: ports.map((port) => ({
+          protocol: "tcp",
+          fromPort: port,
+          toPort: port,
+          cidrBlocks: [...args.ingressCidrs],
+          description: port === 80 && args.domain ? "HTTP (redirects to HTTPS)" : `listener ${port}`,
+        })),
+        tags: { ...tags, Name: `${name}-sg` },
+      },
+      parent,
+    );
+    // Egress only to the app port inside the VPC (the targets); the app's group admits this group there.
+    new aws.vpc.SecurityGroupEgressRule(
+      `${name}-to-targets`,
+      {
+        securityGroupId: sg.id,
+        cidrIpv4: args.vpcCidr,
+        ipProtocol: "tcp",
+        fromPort: args.appPort,
+        toPort: args.appPort,
+        description: "to the app instances",
+      },
+      parent,
+    );
+
+    // --- access logs ---
+    const scope = pulumi.all([aws.getCallerIdentityOutput({}, parent), aws.getPartitionOutput({}, parent)]);
+    const logs = new aws.s3.Bucket(
+      `${name}-logs`,
+      { forceDestroy: args.forceDestroy, tags: { ...tags, Purpose: "load-balancer-access-logs" } },
+      parent,
+    );
+    hardenBucket(`${name}-logs`, logs, { sseAlgorithm: "AES256" }, args.accessLogDays, parent);
+    const elbAccount = aws.elb.getServiceAccountOutput({}, parent);
+    const logsPolicy = new aws.s3.BucketPolicy(
+      `${name}-logs`,
+      {
+        bucket: logs.id,
+        policy: pulumi
+          .all([scope, logs.arn, elbAccount.arn, aws.getRegionOutput({}, parent).region])
+          .apply(([[id, part], bucketArn, elbAccountArn, region]) =>
+            JSON.stringify(
+              loadBalancerLogBucketPolicy(
+                { partition: part.partition, account: id.accountId, region } satisfies Scope,
+                { bucketArn, elbAccountArn },
+              ),
+            ),
+          ),
+      },
+      parent,
+    );
+
+    const lb = new aws.lb.LoadBalancer(
+      `${name}-alb`,
+      {
+        name: `${args.namePrefix}-alb`.slice(0, 32),
+        loadBalancerType: "application",
+        internal: false,
+        subnets: args.subnetIds,
+        securityGroups: [sg.id],
+        dropInvalidHeaderFields: true,
+        enableDeletionProtection: args.keepData,
+        idleTimeout: 60,
+        accessLogs: { bucket: logs.bucket, enabled: true },
+        tags,
+      },
+      // ELB checks it may write (a test object) when access logs are turned on.
+      { parent: this, dependsOn: [logsPolicy] },
+    );
+    const targets = new aws.lb.TargetGroup(
+      `${name}-targets`,
+      {
+        name: `${args.namePrefix}-app`.slice(0, 32),
+        vpcId: args.vpcId,
+        port: args.appPort,
+        protocol: "HTTP",
+        targetType: "instance",
+        deregistrationDelay: 30,
+        healthCheck: {
+          path: "/health",
+          matcher: "200",
+          interval: 10,
+          timeout: 5,
+          healthyThreshold: 2,
+          unhealthyThreshold: 3,
+        },
+        tags,
+      },
+      parent,
+    );
+
+    let url: pulumi.Output<string>;
+    if (args.domain) {
+      const domain = args.domain;
+      const cert = new aws.acm.Certificate(
+        `${name}-cert`,
+        { domainName: domain.name, validationMethod: "DNS", tags },
+        { parent: this },
+      );
+      // One name, so one DNS validation record (created outside any apply, so previews show it).
+      const option = cert.domainValidationOptions.apply((o) => o[0]);
+      const record = new aws.route53.Record(
+        `${name}-cert-validation`,
+        {
+          zoneId: domain.hostedZoneId,
+          name: option.resourceRecordName,
+          type: option.resourceRecordType,
+          records: [option.resourceRecordValue],
+          ttl: 300,
+          allowOverwrite: true,
+        },
+        parent,
+      );
+      const validated = new aws.acm.CertificateValidation(
+        `${name}-cert`,
+        {
+          certificateArn: cert.arn,
+          validationRecordFqdns: [record.fqdn],
+        },
+        parent,
+      );
+      new aws.lb.Listener(
+        `${name}-https`,
+        {
+          loadBalancerArn: lb.arn,
+          port: 443,
+          protocol: "HTTPS",
+          sslPolicy: TLS_POLICY,
+          certificateArn: validated.certificateArn,
+          defaultActions: [{ type: "forward", targetGroupArn: targets.arn }],
+          tags,
+        },
+        parent,
+      );
+      new aws.lb.Listener(
+        `${name}-http`,
+        {
+          loadBalancerArn: lb.arn,
+          port: 80,
+          protocol: "HTTP",
+          defaultActions: [{ type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } }],
+          tags,
+        },
+        parent,
+      );
+      new aws.route53.Record(
+        `${name}-alias`,
+        {
+          zoneId: domain.hostedZoneId,
+          name: domain.name,
+          type: "A",
+          aliases: [{ name: lb.dnsName, zoneId: lb.zoneId, evaluateTargetHealth: true }],
+        },
+        parent,
+      );
+      url = pulumi.output(`https://${domain.name}`);
+    } else {
+      new aws.lb.Listener(
+        `${name}-http`,
+        {
+          loadBalancerArn: lb.arn,
+          port: 80,
+          protocol: "HTTP",
+          defaultActions: [{ type: "forward", targetGroupArn: targets.arn }],
+          tags,
+        },
+        parent,
+      );
+      url = pulumi.interpolate`http://${lb.dnsName}`;
+    }
+
+    if (args.waf) this.webAclArn = this.webAcl(name, args, lb.arn, args.waf.rateLimit);
+
+    // --- alarms that page ---
+    const alarm = (
+      id: string,
+      metricName: string,
+      description: string,
+      comparisonOperator: string,
+      threshold: number,
+    ) =>
+      new aws.cloudwatch.MetricAlarm(
+        `${name}-${id}`,
+        {
+          name: `${args.namePrefix}-${id}`,
+          alarmDescription: `${description} (runbook: docs/runbooks.md#${id})`,
+          namespace: "AWS/ApplicationELB",
+          metricName,
+          dimensions:
+            metricName === "HTTPCode_ELB_5XX_Count"
+              ? { LoadBalancer: lb.arnSuffix }
+              : { LoadBalancer: lb.arnSuffix, TargetGroup: targets.arnSuffix },
+          statistic:
+            metricName === "HTTPCode_ELB_5XX_Count"
+              ? "Sum"
+              : metricName === "UnHealthyHostCount"
+                ? "Maximum"
+                : "Minimum",
+          period: 60,
+          evaluationPeriods: 5,
+          threshold,
+          comparisonOperator,
+          treatMissingData: metricName === "HTTPCode_ELB_5XX_Count" ? "notBreaching" : "breaching",
+          alarmActions: [args.pageTopicArn],
+          okActions: [args.pageTopicArn],
+          tags,
+        },
+        parent,
+      );
+    alarm(
+      "targets-unhealthy",
+      "UnHealthyHostCount",
+      "An app instance failed its /health check for 5 minutes",
+      "GreaterThanThreshold",
+      0,
+    );
+    alarm(
+      "targets-below-minimum",
+      "HealthyHostCount",
+      `Fewer healthy app instances than the fleet's minimum (${args.minHealthy}) for 5 minutes`,
+      "LessThanThreshold",
+      args.minHealthy,
+    );
+    alarm(
+      "load-balancer-5xx",
+      "HTTPCode_ELB_5XX_Count",
+      "The load balancer itself answered 5xx (no healthy target, or targets refusing) more than 10 times a minute for 5 minutes",
+      "GreaterThanThreshold",
+      10,
+    );
+
+    this.url = url;
+    this.dnsName = lb.dnsName;
+    this.loadBalancerArn = lb.arn;
+    this.loadBalancerArnSuffix = lb.arnSuffix;
+    this.targetGroupArn = targets.arn;
+    this.targetGroupArnSuffix = targets.arnSuffix;
+    this.securityGroupId = sg.id;
+    this.accessLogBucket = logs.bucket;
+    this.registerOutputs({ url: this.url, dnsName: this.dnsName, webAclArn: this.webAclArn });
+  }
+
+  /** The web ACL (REGIONAL, default allow), its association with the load balancer, and its logs. */
+  private webAcl(name: string, args: FrontDoorArgs, loadBalancerArn: pulumi.Output<string>, rateLimit: number) {
+    const parent = { parent: this };
+    const visibility = (metricName: string) => ({
+      cloudwatchMetricsEnabled: true,
+      sampledRequestsEnabled: true,
+      metricName,
+    });
+    const acl = new aws.wafv2.WebAcl(
+      `${name}-waf`,
+      {
+        name: `${args.namePrefix}-app`,
+        description: "TaskFlow's load balancer: AWS managed rules and a per-IP rate limit",
+        scope: "REGIONAL",
+        defaultAction: { allow: {} },
+        rules: [
+          {
+            name: "per-ip-rate-limit",
+            priority: 0,
+            action: { block: {} },
+            statement: { rateBasedStatement: { limit: rateLimit, aggregateKeyType: "IP", evaluationWindowSec: 300 } },
+            visibilityConfig: visibility("per-ip-rate-limit"),
+          },
+          ...WAF_MANAGED_RULE_GROUPS.map((group, i) => ({
+            name: group,
+            priority: i + 1,
+            overrideAction: { none: {} },
+            statement: { managedRuleGroupStatement: { vendorName: "AWS", name: group } },
+            visibilityConfig: visibility(group),
+          })),
+        ],
+        visibilityConfig: visibility(`${args.namePrefix}-app`),
+        tags: args.tags,
+      },
+      parent,
+    );
+    new aws.wafv2.WebAclAssociation(`${name}-waf`, { resourceArn: loadBalancerArn, webAclArn: acl.arn }, parent);
+    const logGroup = new aws.cloudwatch.LogGroup(
+      `${name}-waf-logs`,
+      { name: `aws-waf-logs-${args.namePrefix}`, retentionInDays: args.wafLogRetentionDays, tags: args.tags },
+      parent,
+    );
+    new aws.wafv2.WebAclLoggingConfiguration(
+      `${name}-waf`,
+      {
+        resourceArn: acl.arn,
+        logDestinationConfigs: [logGroup.arn],
+        // The bearer token never reaches the WAF logs.
+        redactedFields: [{ singleHeader: { name: "authorization" } }],
+      },
+      parent,
+    );
+    return acl.arn;
+  }
+}

@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# App instance of the fleet, at first boot (cloud-init runs user data once per instance): Docker, then the app
+# and node_exporter from ECR by digest, with the API token and the database credentials read from Secrets
+# Manager through the instance role. Nothing reaches the instance over SSH: a new image or setting is a new
+# launch template version, which the Auto Scaling group rolls out by an instance refresh.
+#
+# The database password is RDS-managed and rotated (every 7 days by default): it is kept in a file the service
+# reads for each new connection (DATABASE_PASSWORD_FILE), and a systemd timer rewrites that file from Secrets
+# Manager every 5 minutes, so a rotation never needs a restart.
+#
+# TOKEN_VERSION (the token secret's version id) is not read here: it is in the user data so that a rotated token
+# changes the launch template, and the instance refresh brings up instances that read the new one.
+#
+# Exits non-zero with the container's last log lines when the app does not become healthy: the load balancer's
+# health check then fails the instance, and an instance refresh rolls back.
+set -euo pipefail
+# shellcheck source=common.sh
+source /tmp/observed-app/common.sh
+
+: "${IMAGE:?}" "${NODE_EXPORTER_IMAGE:?}" "${REGION:?}" "${LOG_GROUP:?}" "${PORT:?}" "${METRICS_PORT:?}"
+: "${FAULT_INJECTION:?}" "${TOKEN_SECRET_ARN:?}" "${DB_SECRET_ARN:?}" "${DB_HOST:?}" "${DB_PORT:?}" "${DB_NAME:?}"
+: "${DB_POOL_MAX:?}" "${TRUSTED_PROXIES:?}"
+HEALTH_TRIES=${HEALTH_TRIES:-90}
+# Overridable only for the rehearsal (no /etc, systemd timers or AWS there): where secrets live, the AWS CLI,
+# the log driver (awslogs needs AWS), the database TLS mode and whether to install the refresh timer.
+SECRETS_DIR=${SECRETS_DIR:-/etc/taskflow}
+RUN_DIR=${RUN_DIR:-/run/taskflow}
+AWS_CLI=${AWS_CLI:-aws}
+LOG_DRIVER=${LOG_DRIVER:-awslogs}
+DATABASE_TLS=${DATABASE_TLS:-require}
+REFRESH_TIMER=${REFRESH_TIMER:-on}
+# The image's user (node, uid 1000) reads the password file.
+APP_UID=${APP_UID:-1000}
+
+secret() {
+  "$AWS_CLI" secretsmanager get-secret-value --region "$REGION" --secret-id "$1" --query SecretString --output text
+}
+# A field of the RDS secret's JSON ({"username": ..., "password": ...}).
+json_field() { python3 -c 'import json, sys; print(json.load(sys.stdin)[sys.argv[1]])' "$1"; }
+
+# Write the database password where the service reads it (atomically: a reader never sees half a file).
+write_db_password() {
+  local db
+  db=$(secret "$DB_SECRET_ARN")
+  printf '%s' "$(json_field password <<<"$db")" | sudo tee "$RUN_DIR/db-password.next" >/dev/null
+  sudo chown "$APP_UID" "$RUN_DIR/db-password.next"
+  sudo chmod 0400 "$RUN_DIR/db-password.next"
+  sudo mv "$RUN_DIR/db-password.next" "$RUN_DIR/db-password"
+}
+
+install_docker_engine
+
+umask 077
+sudo install -d -m 0700 "$SECRETS_DIR"
+sudo install -d -m 0755 "$RUN_DIR"
+log "reading secrets from Secrets Manager"
+token=$(secret "$TOKEN_SECRET_ARN")
+db_user=$(secret "$DB_SECRET_ARN" | json_field username)
+write_db_password
+{
+  echo "API_TOKEN=$token"
+  echo "DATABASE_URL=postgres://$db_user@$DB_HOST:$DB_PORT/$DB_NAME"
+  echo "DATABASE_PASSWORD_FILE=/run/taskflow/db-password"
+  echo "DATABASE_TLS=$DATABASE_TLS"
+  echo "DB_POOL_MAX=$DB_POOL_MAX"
+  echo "PORT=$PORT"
+  echo "METRICS_PORT=$METRICS_PORT"
+  echo "FAULT_INJECTION=$FAULT_INJECTION"
+  echo "TRUST_PROXY=$TRUSTED_PROXIES"
+} | sudo tee "$SECRETS_DIR/app.env" >/dev/null
+unset token
+
+if [ "$REFRESH_TIMER" = on ]; then
+  log "installing the database password refresh timer"
+  {
+    echo "#!/usr/bin/env bash"
+    echo "set -euo pipefail"
+    declare -p AWS_CLI REGION DB_SECRET_ARN RUN_DIR APP_UID
+    declare -f secret json_field write_db_password
+    echo "sudo() { \"\$@\"; }"
+    echo "write_db_password"
+  } | sudo tee /usr/local/sbin/taskflow-db-password >/dev/null
+  sudo chmod 0700 /usr/local/sbin/taskflow-db-password
+  printf '%s\n' "[Unit]" "Description=Refresh TaskFlow's database password from Secrets Manager" \
+    "[Service]" "Type=oneshot" "ExecStart=/usr/local/sbin/taskflow-db-password" |
+    sudo tee /etc/systemd/system/taskflow-db-password.service >/dev/null
+  printf '%s\n' "[Unit]" "Description=Refresh TaskFlow's database password every 5 minutes" \
+    "[Timer]" "OnBootSec=5min" "OnUnitActiveSec=5min" "[Install]" "WantedBy=timers.target" |
+    sudo tee /etc/systemd/system/taskflow-db-password.timer >/dev/null
+  sudo systemctl daemon-reload
+  sudo systemctl enable --now taskflow-db-password.timer >/dev/null
+fi
+
+log "logging in to ECR"
+"$AWS_CLI" ecr get-login-password --region "$REGION" |
+  sudo docker login --username AWS --password-stdin "${IMAGE%%/*}" >/dev/null
+
+log_opts() {
+  printf '%s\n' --log-driver "$LOG_DRIVER"
+  if [ "$LOG_DRIVER" = awslogs ]; then
+    printf '%s\n' --log-opt "awslogs-region=$REGION" --log-opt "awslogs-group=$LOG_GROUP" \
+      --log-opt "awslogs-stream=$1-$(hostname)"
+  fi
+}
+
+log "starting node_exporter ($NODE_EXPORTER_IMAGE)"
+sudo docker rm -f node-exporter >/dev/null 2>&1 || true
+sudo docker run -d --name node-exporter --restart unless-stopped --network host --pid host \
+  -v /:/host:ro,rslave "$NODE_EXPORTER_IMAGE" --path.rootfs=/host --web.listen-address=:9100 >/dev/null
+
+log "starting taskflow ($IMAGE)"
+sudo docker rm -f taskflow >/dev/null 2>&1 || true
+mapfile -t logging < <(log_opts taskflow)
+sudo docker run -d --name taskflow --restart unless-stopped --env-file "$SECRETS_DIR/app.env" \
+  -v "$RUN_DIR:/run/taskflow:ro" -p "$PORT:$PORT" -p "$METRICS_PORT:$METRICS_PORT" "${logging[@]}" \
+  "$IMAGE" >/dev/null
+
+for _ in $(seq 1 "$HEALTH_TRIES"); do
+  if curl -fsS "http://127.0.0.1:$PORT/health" >/dev/null 2>&1; then
+    log "taskflow is healthy"
+    exit 0
+  fi
+  sleep 2
+done
+echo "taskflow did not become healthy; last log lines:" >&2
+sudo docker logs --tail 50 taskflow >&2 || true
+exit 1
