@@ -6,7 +6,8 @@ import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { DEFAULT_BODY_LIMIT_BYTES, type ServiceConfig } from "./config";
-import { TaskStore } from "./db";
+import { SqliteTaskStore, StoreUnavailableError, type QueryObserver, type TaskStore } from "./db";
+import { PostgresTaskStore } from "./db-postgres";
 import { ServiceMetrics, UNMATCHED_ROUTE } from "./metrics";
 import { FaultState, faultPlugin, faultRoutes } from "./plugins/fault";
 import { tasksPlugin } from "./plugins/tasks";
@@ -24,12 +25,14 @@ export type BuildOptions = Pick<
   ServiceConfig,
   "apiToken" | "dbPath" | "rateLimitPerMinute" | "slowQueryMs" | "faultInjection" | "metricsEnabled" | "logLevel"
 > & {
+  /** PostgreSQL instead of SQLite (DATABASE_URL); absent: SQLite at `dbPath`. */
+  database?: ServiceConfig["database"];
   /** Replace the logger destination (tests capture log lines this way). */
   logStream?: NodeJS.WritableStream;
   /** Largest accepted request body (default 16 KiB: BODY_LIMIT_BYTES); larger ones get 413. */
   bodyLimitBytes?: number;
-  /** Believe X-Forwarded-For from a proxy on loopback (TRUST_PROXY=loopback); default off. */
-  trustProxy?: "off" | "loopback";
+  /** Believe X-Forwarded-For from these proxies (TRUST_PROXY: loopback, or CIDRs); default off. */
+  trustProxy?: string;
   /** How long shutdown waits for in-flight requests before cutting connections (default 10 s). */
   drainTimeoutMs?: number;
   /** Under-pressure limits; defaults suit a small instance. */
@@ -61,27 +64,27 @@ function loggerOptions(opts: BuildOptions) {
 export async function buildApp(opts: BuildOptions): Promise<Service> {
   let metrics: ServiceMetrics | null = null;
   const logLine = { slow: (_op: string, _ms: number) => {} };
-  const store = new TaskStore(
-    opts.dbPath,
-    opts.metricsEnabled
-      ? function observeQuery(operation, seconds) {
-          metrics?.recordQuery(operation, seconds);
-          if (seconds * 1000 >= opts.slowQueryMs) {
-            metrics?.slowQueries.inc();
-            logLine.slow(operation, seconds * 1000);
-          }
+  const observe: QueryObserver = opts.metricsEnabled
+    ? function observeQuery(operation, seconds) {
+        metrics?.recordQuery(operation, seconds);
+        if (seconds * 1000 >= opts.slowQueryMs) {
+          metrics?.slowQueries.inc();
+          logLine.slow(operation, seconds * 1000);
         }
-      : (operation, seconds) => {
-          if (seconds * 1000 >= opts.slowQueryMs) logLine.slow(operation, seconds * 1000);
-        },
-  );
+      }
+    : (operation, seconds) => {
+        if (seconds * 1000 >= opts.slowQueryMs) logLine.slow(operation, seconds * 1000);
+      };
+  const store: TaskStore = opts.database
+    ? await PostgresTaskStore.open(opts.database, observe)
+    : new SqliteTaskStore(opts.dbPath, observe);
   if (opts.metricsEnabled) metrics = new ServiceMetrics(VERSION, () => store.countByStatus());
   const fault = new FaultState();
 
   const app = Fastify({
     logger: loggerOptions(opts),
     // proxy-addr's named range: X-Forwarded-For counts only when the connection comes from 127.0.0.0/8 or ::1.
-    ...(opts.trustProxy === "loopback" ? { trustProxy: "loopback" } : {}),
+    ...(opts.trustProxy && opts.trustProxy !== "off" ? { trustProxy: opts.trustProxy } : {}),
     bodyLimit: opts.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES,
     genReqId: (req) => {
       const incoming = req.headers["x-request-id"];
@@ -186,7 +189,7 @@ export async function buildApp(opts: BuildOptions): Promise<Service> {
       await Promise.allSettled([app.close(), metricsApp.close()]);
       clearTimeout(cut);
       metrics?.stop();
-      store.close();
+      await store.close();
     },
   };
 }
@@ -194,7 +197,7 @@ export async function buildApp(opts: BuildOptions): Promise<Service> {
 /** `/health`: a fixed reason in the answer (it is public); the database's own error only in the log. */
 async function health(store: TaskStore, req: FastifyRequest, reply: FastifyReply) {
   try {
-    store.ping();
+    await store.ping();
     return { status: "ok" };
   } catch (err) {
     req.log.error({ event: "health_failed", err }, "database unusable");
@@ -204,6 +207,14 @@ async function health(store: TaskStore, req: FastifyRequest, reply: FastifyReply
 
 /** Every error leaves as JSON with a reason; 4xx reasons are specific, 5xx never leak internals. */
 function replyError(error: FastifyError, req: FastifyRequest, reply: FastifyReply) {
+  if (error instanceof StoreUnavailableError) {
+    // The database is down or unreachable: the request was fine, so 503 and a retry hint, never 500.
+    req.log.warn({ event: "database_unavailable", err: error }, "database unavailable");
+    return reply
+      .code(503)
+      .header("retry-after", "5")
+      .send({ error: "Service Unavailable", message: "database unavailable; retry later" });
+  }
   if (error.validation) {
     req.log.info({ event: "validation_failed", reason: error.message }, "request failed validation");
     return reply.code(400).send({ error: "Bad Request", message: error.message });

@@ -36,6 +36,36 @@ export interface Cursor {
 /** Called with each statement's operation name and duration; the metrics layer plugs in here. */
 export type QueryObserver = (operation: string, seconds: number) => void;
 
+/**
+ * Task persistence, whatever the database: SQLite in a file (the default, `DB_PATH`) or PostgreSQL
+ * (`DATABASE_URL`, db-postgres.ts). Every method is asynchronous; a write resolves only once it is committed.
+ * When the database cannot be reached, methods reject with a StoreUnavailableError (the API answers 503).
+ */
+export interface TaskStore {
+  readonly kind: "sqlite" | "postgres";
+  readonly isOpen: boolean;
+  create(input: NewTask): Promise<Task>;
+  get(id: string): Promise<Task | undefined>;
+  /** One page in (createdAt, id) order; `next` is the cursor of the following page, or null at the end. */
+  list(opts: { status?: TaskStatus; limit: number; after?: Cursor }): Promise<{ items: Task[]; next: Cursor | null }>;
+  update(id: string, patch: TaskPatch): Promise<Task | undefined>;
+  delete(id: string): Promise<boolean>;
+  /** Count per status, every status present (0 when none). */
+  countByStatus(): Promise<Record<TaskStatus, number>>;
+  /** Rejects when the database cannot be used. */
+  ping(): Promise<void>;
+  schemaVersion(): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** The database cannot be reached or used right now (not a problem with the request): answered with 503. */
+export class StoreUnavailableError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "StoreUnavailableError";
+  }
+}
+
 /** A row of the tasks table. */
 export interface TaskRow {
   id: string;
@@ -47,8 +77,12 @@ export interface TaskRow {
   updated_at: string;
 }
 
-/** Schema migrations, applied in order at start-up; each runs once, recorded in schema_migrations. */
-const MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> = [
+/**
+ * Schema migrations, applied in order at start-up; each runs once, recorded in schema_migrations. The same SQL
+ * serves SQLite and PostgreSQL (ISO-8601 text timestamps sort the same in both), so the two stores hold the same
+ * rows and page the same way.
+ */
+export const MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> = [
   {
     version: 1,
     sql: `CREATE TABLE tasks (
@@ -87,7 +121,7 @@ interface PendingWrite {
 }
 
 /**
- * Task persistence on one SQLite file: WAL journal, synchronous=FULL (a write acknowledged to a client is
+ * TaskStore on one SQLite file: WAL journal, synchronous=FULL (a write acknowledged to a client is
  * on disk before the 201 leaves), prepared statements, every statement timed through the observer.
  *
  * Writes are group-committed: every write that arrives in the same event-loop turn runs in its own
@@ -96,7 +130,8 @@ interface PendingWrite {
  * per statement, a slow disk (fsync p99 in the 100 ms range on shared volumes) stalls the event loop once
  * per write and concurrent writers queue behind each other; with group commit it stalls once per turn.
  */
-export class TaskStore {
+export class SqliteTaskStore implements TaskStore {
+  readonly kind = "sqlite";
   private readonly db: Database.Database;
   private readonly stmt;
   private closed = false;
@@ -153,7 +188,7 @@ export class TaskStore {
   }
 
   /** The schema version after migrations ran. */
-  schemaVersion(): number {
+  async schemaVersion(): Promise<number> {
     return (this.db.prepare(`SELECT max(version) AS v FROM schema_migrations`).get() as { v: number }).v;
   }
 
@@ -188,13 +223,16 @@ export class TaskStore {
     });
   }
 
-  get(id: string): Task | undefined {
+  async get(id: string): Promise<Task | undefined> {
     const row = this.timed("get", () => this.stmt.get.get(id) as TaskRow | undefined);
     return row && toTask(row);
   }
 
-  /** One page in (createdAt, id) order; `next` is the cursor of the following page, or null at the end. */
-  list(opts: { status?: TaskStatus; limit: number; after?: Cursor }): { items: Task[]; next: Cursor | null } {
+  async list(opts: {
+    status?: TaskStatus;
+    limit: number;
+    after?: Cursor;
+  }): Promise<{ items: Task[]; next: Cursor | null }> {
     const params = { createdAt: opts.after?.createdAt ?? "", id: opts.after?.id ?? "", limit: opts.limit + 1 };
     const rows = this.timed("list", () =>
       opts.status
@@ -259,16 +297,15 @@ export class TaskStore {
     });
   }
 
-  /** Count per status, every status present (0 when none). */
-  countByStatus(): Record<TaskStatus, number> {
+  async countByStatus(): Promise<Record<TaskStatus, number>> {
     const counts: Record<TaskStatus, number> = { todo: 0, in_progress: 0, done: 0 };
     const rows = this.timed("count", () => this.stmt.countByStatus.all() as { status: TaskStatus; n: number }[]);
     for (const r of rows) counts[r.status] = r.n;
     return counts;
   }
 
-  /** Throws when the database cannot be read (closed, corrupt, locked past busy_timeout). */
-  ping(): void {
+  /** Rejects when the database cannot be read (closed, corrupt, locked past busy_timeout). */
+  async ping(): Promise<void> {
     if (this.closed) throw new Error("database is closed");
     this.timed("health", () => this.stmt.ping.get());
   }
@@ -277,7 +314,12 @@ export class TaskStore {
     return !this.closed;
   }
 
-  close(): void {
+  async close(): Promise<void> {
+    this.closeSync();
+  }
+
+  /** Close now (the benchmark peer and tests that need it synchronous). */
+  closeSync(): void {
     if (this.closed) return;
     this.flush();
     this.closed = true;

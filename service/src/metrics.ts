@@ -10,7 +10,7 @@ const HTTP_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1
 /** Buckets (seconds) for SQLite statements: 50 µs … 1 s. */
 const DB_BUCKETS = [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1];
 
-export type TaskCounter = () => Record<string, number>;
+export type TaskCounter = () => Promise<Record<string, number>>;
 
 /**
  * Every metric TaskFlow exposes, served on the metrics port: the per-request histograms (and the request
@@ -30,7 +30,7 @@ export class ServiceMetrics {
   );
   readonly dbDuration = new HotHistogram(
     METRIC_NAMES.dbQueryDuration,
-    "SQLite statement execution time, in seconds, by operation.",
+    "Database statement execution time (SQLite or PostgreSQL), in seconds, by operation.",
     ["operation"],
     DB_BUCKETS,
   );
@@ -82,9 +82,15 @@ export class ServiceMetrics {
       help: "Tasks currently stored, by status.",
       labelNames: ["status"],
       registers,
-      collect() {
-        const counts = countTasks();
-        for (const [status, n] of Object.entries(counts)) this.set({ status }, n);
+      // The database may be down: the scrape still succeeds (so the service does not look down as well), without
+      // this gauge's series rather than with stale counts; the 503s and /health say what is wrong.
+      async collect() {
+        try {
+          const counts = await countTasks();
+          for (const [status, n] of Object.entries(counts)) this.set({ status }, n);
+        } catch {
+          this.reset();
+        }
       },
     });
     this.authFailures = new Counter({
@@ -101,7 +107,7 @@ export class ServiceMetrics {
     });
     this.slowQueries = new Counter({
       name: METRIC_NAMES.dbSlowQueries,
-      help: "SQLite statements slower than SLOW_QUERY_MS.",
+      help: "Database statements (SQLite or PostgreSQL) slower than SLOW_QUERY_MS.",
       registers,
     });
     new Gauge({

@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Writable } from "node:stream";
-import { join } from "node:path";
 import { buildApp, type Service } from "../../service/src/app";
 import { loadConfig } from "../../service/src/config";
-import { tempDir } from "../../scripts/lib/service-process";
+import { STORES, storeOptions, type StoreKind } from "../helpers/stores";
 import { parseMetrics, sample } from "../helpers/prom-text";
 
 const TOKEN = "test-token-0123456789abcdef";
@@ -20,11 +19,11 @@ function logSink() {
   return { lines, stream };
 }
 
-async function build(overrides: Partial<Parameters<typeof buildApp>[0]> = {}) {
+async function buildWith(overrides: Partial<Parameters<typeof buildApp>[0]> = {}, kind: StoreKind = "sqlite") {
   const sink = logSink();
   const svc = await buildApp({
     apiToken: TOKEN,
-    dbPath: join(tempDir(), "t.db"),
+    ...(await storeOptions(kind)),
     rateLimitPerMinute: 10_000,
     slowQueryMs: 100,
     faultInjection: false,
@@ -36,10 +35,11 @@ async function build(overrides: Partial<Parameters<typeof buildApp>[0]> = {}) {
   return { svc, logs: sink.lines };
 }
 
-describe("TaskFlow API (in-process, real SQLite file)", () => {
+describe.each(STORES)("TaskFlow API (in-process, %s store: a real SQLite file or PostgreSQL server)", (kind) => {
+  const build = (overrides: Partial<Parameters<typeof buildApp>[0]> = {}) => buildWith(overrides, kind);
   let svc: Service;
   let logs: Record<string, unknown>[];
-  beforeAll(async () => ({ svc, logs } = await build()));
+  beforeAll(async () => ({ svc, logs } = await build()), 60_000);
   afterAll(() => svc.close());
 
   const create = (body: unknown) =>
@@ -211,15 +211,21 @@ describe("TaskFlow API (in-process, real SQLite file)", () => {
     );
   });
 
-  it("TRUST_PROXY=loopback: behind a proxy on loopback the rate limit counts per X-Forwarded-For client; off: per connection", async () => {
+  it("TRUST_PROXY=loopback or the proxies' CIDRs (the fleet's load balancer): the rate limit counts per X-Forwarded-For client; off, or a CIDR the proxy is not in: per connection", async () => {
     expect(loadConfig({ API_TOKEN: TOKEN }).trustProxy).toBe("off");
     expect(loadConfig({ API_TOKEN: TOKEN, TRUST_PROXY: "loopback" }).trustProxy).toBe("loopback");
-    expect(() => loadConfig({ API_TOKEN: TOKEN, TRUST_PROXY: "all" })).toThrow(
-      /TRUST_PROXY="all" is invalid.*off, loopback/,
+    expect(loadConfig({ API_TOKEN: TOKEN, TRUST_PROXY: "10.50.0.0/16, 127.0.0.1" }).trustProxy).toBe(
+      "10.50.0.0/16,127.0.0.1",
     );
+    expect(() => loadConfig({ API_TOKEN: TOKEN, TRUST_PROXY: "all" })).toThrow(
+      /TRUST_PROXY="all" is invalid.*off, loopback, or IPv4 CIDRs/,
+    );
+    expect(() => loadConfig({ API_TOKEN: TOKEN, TRUST_PROXY: "10.0.0.0/33" })).toThrow(/TRUST_PROXY="10.0.0.0\/33"/);
     // inject() connects from 127.0.0.1, as the app host's edge does.
     for (const [trustProxy, otherClient] of [
       ["loopback", 200],
+      ["127.0.0.0/8", 200],
+      ["10.50.0.0/16", 429],
       ["off", 429],
     ] as const) {
       const limited = await build({ rateLimitPerMinute: 2, trustProxy });
@@ -268,7 +274,8 @@ describe("TaskFlow API (in-process, real SQLite file)", () => {
   });
 });
 
-describe("TaskFlow metrics (in-process)", () => {
+describe.each(STORES)("TaskFlow metrics (in-process, %s store)", (kind) => {
+  const build = (overrides: Partial<Parameters<typeof buildApp>[0]> = {}) => buildWith(overrides, kind);
   it("exposes every metric with the right type and labels", async () => {
     const { svc } = await build();
     await svc.app.inject({ method: "POST", url: "/tasks", headers: auth, payload: { title: "a" } });
@@ -370,6 +377,37 @@ describe("TaskFlow configuration", () => {
       new RegExp(`${name}="${value}".*(integer|allowed)`),
     );
   });
+  it("DATABASE_URL selects PostgreSQL with its pool, timeouts and TLS; bad values name the variable and never echo the URL", () => {
+    const url = "postgres://taskflow:s3cret-pass@db.internal:5432/taskflow";
+    expect(loadConfig({ API_TOKEN: TOKEN }).database).toBeUndefined();
+    expect(loadConfig({ API_TOKEN: TOKEN, DATABASE_URL: url }).database).toEqual({
+      url,
+      passwordFile: undefined,
+      tls: "off",
+      caFile: undefined,
+      poolMax: 10,
+      connectTimeoutMs: 5000,
+      statementTimeoutMs: 5000,
+    });
+    const bad = (env: Record<string, string>) => () => loadConfig({ API_TOKEN: TOKEN, ...env });
+    for (const wrong of ["mysql://u@h/db", "postgres://u@h", "not a url", "postgres://db.internal/taskflow"]) {
+      expect(bad({ DATABASE_URL: wrong }), wrong).toThrow(/^DATABASE_URL is invalid: /);
+    }
+    try {
+      loadConfig({ API_TOKEN: TOKEN, DATABASE_URL: "mysql://u:s3cret-pass@h/db" });
+    } catch (err) {
+      expect((err as Error).message).not.toContain("s3cret-pass");
+    }
+    expect(bad({ DATABASE_URL: url, DATABASE_TLS: "on" })).toThrow(
+      'DATABASE_TLS="on" is invalid: allowed values are off, require, verify-full',
+    );
+    expect(bad({ DATABASE_URL: url, DATABASE_TLS: "verify-full" })).toThrow(/verify-full needs DATABASE_CA_FILE/);
+    expect(bad({ DATABASE_URL: url, DB_POOL_MAX: "0" })).toThrow(
+      /DB_POOL_MAX="0" is invalid: expected an integer from 1 to 100/,
+    );
+    expect(bad({ DATABASE_PASSWORD_FILE: "/run/pw" })).toThrow(/DATABASE_PASSWORD_FILE is set but DATABASE_URL is not/);
+  });
+
   it("applies the documented defaults", () => {
     expect(loadConfig({ API_TOKEN: TOKEN })).toMatchObject({
       port: 3000,

@@ -2,6 +2,7 @@ import autocannon from "autocannon";
 import { readFileSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
 import { createTasks, startService, type ServiceProcess } from "../../scripts/lib/service-process";
+import { STORES, storeEnv } from "../helpers/stores";
 
 const DURATION_S = 60;
 // V8 sizes its heap by how much the service allocates, so under this load RSS climbs for a while before it settles
@@ -56,9 +57,12 @@ function mixedLoad(url: string, token: string, ids: string[], seconds: number) {
   });
 }
 
-describe("load: 60 s at 100 connections, mixed reads and writes", () => {
+describe.each(STORES)("load, %s store: 60 s at 100 connections, mixed reads and writes", (kind) => {
   it("serves every request 2xx, prints p99, and RSS grows by at most 10 %", async () => {
-    svc = await startService({ env: { RATE_LIMIT_PER_MINUTE: "10000000", LOG_LEVEL: "warn" } });
+    await svc?.kill();
+    svc = await startService({
+      env: { RATE_LIMIT_PER_MINUTE: "10000000", LOG_LEVEL: "warn", ...(await storeEnv(kind)) },
+    });
     const ids = await createTasks(svc, 200, "seed"); // each answered 201
     const pid = svc.proc.pid as number;
     // RSS follows the garbage collector's sawtooth, so two point readings can differ by 10 % without any
@@ -85,7 +89,7 @@ describe("load: 60 s at 100 connections, mixed reads and writes", () => {
     const rssAfter = median(rss.slice(-RSS_WINDOW));
     const growth = rssAfter / rssBefore - 1;
     console.log(
-      `load: ${result.requests.total} requests in ${DURATION_S} s (${Math.round(result.requests.average)} req/s), ` +
+      `load (${kind}): ${result.requests.total} requests in ${DURATION_S} s (${Math.round(result.requests.average)} req/s), ` +
         `p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, max ${result.latency.max} ms; ` +
         `non-2xx ${result.non2xx}, errors ${result.errors}, timeouts ${result.timeouts}; ` +
         `warm-up ${steps.length * WARMUP_STEP_S} s (RSS medians ${steps.map((k) => Math.round(k / 1024)).join(" → ")} MiB); ` +

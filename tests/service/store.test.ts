@@ -5,18 +5,18 @@
 import Database from "better-sqlite3";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { TaskStore } from "../../service/src/db";
+import { SqliteTaskStore } from "../../service/src/db";
 import { tempDir } from "../../scripts/lib/service-process";
 
-const open: TaskStore[] = [];
+const open: SqliteTaskStore[] = [];
 afterEach(() => {
-  for (const s of open.splice(0)) s.close();
+  for (const s of open.splice(0)) s.closeSync();
 });
 
 function store() {
   const path = join(tempDir("store-"), "t.db");
   const ops: string[] = [];
-  const s = new TaskStore(path, (operation) => ops.push(operation));
+  const s = new SqliteTaskStore(path, (operation) => ops.push(operation));
   open.push(s);
   return { s, path, ops };
 }
@@ -73,13 +73,13 @@ describe("TaskStore group commit (real SQLite file)", () => {
     expect(updated?.status).toBe("done");
     expect(missing).toBeUndefined();
     expect([deleted, deletedAgain]).toEqual([true, false]);
-    expect(s.get(t.id)).toBeUndefined();
+    expect(await s.get(t.id)).toBeUndefined();
   });
 
   it("commits queued writes on close and refuses writes afterwards", async () => {
     const { s, path } = store();
     const pending = s.create({ title: "queued" });
-    s.close();
+    s.closeSync();
     await expect(pending).resolves.toMatchObject({ title: "queued" });
     expect(titlesOnDisk(path)).toEqual(["queued"]);
     await expect(s.create({ title: "late" })).rejects.toThrow(/closed/);

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
 import { createHash, timingSafeEqual } from "node:crypto";
-import { TASK_PRIORITIES, TASK_STATUSES, TaskStore, type Cursor, type TaskPatch, type TaskStatus } from "../db";
+import { TASK_PRIORITIES, TASK_STATUSES, type Cursor, type TaskPatch, type TaskStatus, type TaskStore } from "../db";
 import type { ServiceMetrics } from "../metrics";
 
 export interface TasksOptions {
@@ -33,6 +33,16 @@ const idParams = {
 } as const;
 
 const sha256 = (s: string) => createHash("sha256").update(s).digest();
+
+/**
+ * The first text field holding a NUL character (U+0000), if any. PostgreSQL's text cannot store one, so the API
+ * refuses it on every store alike: the same request gets the same answer whether SQLite or PostgreSQL is behind.
+ */
+function fieldWithNul(body: Record<string, unknown>): string | undefined {
+  return ["title", "description"].find((k) => typeof body[k] === "string" && (body[k] as string).includes("\u0000"));
+}
+const refuseNul = (reply: FastifyReply, field: string) =>
+  reply.code(400).send({ error: "Bad Request", message: `body/${field} must not contain NUL characters (U+0000)` });
 
 /** Opaque cursor: base64url of the last item's (createdAt, id). */
 export function encodeCursor(c: Cursor): string {
@@ -88,7 +98,11 @@ export const tasksPlugin: FastifyPluginAsync<TasksOptions> = async (app, { store
         response: { 201: taskSchema },
       },
     },
-    async (req, reply) => reply.code(201).send(await store.create(req.body)),
+    async (req, reply) => {
+      const nul = fieldWithNul(req.body);
+      if (nul) return refuseNul(reply, nul);
+      return reply.code(201).send(await store.create(req.body));
+    },
   );
 
   app.get<{ Querystring: { status?: TaskStatus; limit?: string; cursor?: string } }>(
@@ -121,13 +135,13 @@ export const tasksPlugin: FastifyPluginAsync<TasksOptions> = async (app, { store
         }
         after = decoded;
       }
-      const page = store.list({ status: req.query.status, limit, after });
+      const page = await store.list({ status: req.query.status, limit, after });
       return { items: page.items, nextCursor: page.next ? encodeCursor(page.next) : null };
     },
   );
 
   app.get<{ Params: { id: string } }>("/:id", { schema: { params: idParams } }, async (req, reply) => {
-    const task = store.get(req.params.id);
+    const task = await store.get(req.params.id);
     return task ?? reply.code(404).send({ error: "Not Found", message: `task ${req.params.id} does not exist` });
   });
 
@@ -145,6 +159,8 @@ export const tasksPlugin: FastifyPluginAsync<TasksOptions> = async (app, { store
       },
     },
     async (req, reply) => {
+      const nul = fieldWithNul(req.body);
+      if (nul) return refuseNul(reply, nul);
       const task = await store.update(req.params.id, req.body);
       return task ?? reply.code(404).send({ error: "Not Found", message: `task ${req.params.id} does not exist` });
     },
