@@ -21,14 +21,16 @@ source /tmp/observed-app/common.sh
 : "${FAULT_INJECTION:?}" "${TOKEN_SECRET_ARN:?}" "${DB_SECRET_ARN:?}" "${DB_HOST:?}" "${DB_PORT:?}" "${DB_NAME:?}"
 : "${DB_POOL_MAX:?}" "${TRUSTED_PROXIES:?}"
 HEALTH_TRIES=${HEALTH_TRIES:-90}
-# Overridable only for the rehearsal (no /etc, systemd timers or AWS there): where secrets live, the AWS CLI,
-# the log driver (awslogs needs AWS), the database TLS mode and whether to install the refresh timer.
+# Overridable only for the rehearsal (no AWS, and the machine's /etc is not ours there): where secrets, the
+# refresher and its systemd units live, the AWS CLI, and the log driver (awslogs needs AWS).
 SECRETS_DIR=${SECRETS_DIR:-/etc/taskflow}
 RUN_DIR=${RUN_DIR:-/run/taskflow}
+SBIN_DIR=${SBIN_DIR:-/usr/local/sbin}
+SYSTEMD_DIR=${SYSTEMD_DIR:-/etc/systemd/system}
 AWS_CLI=${AWS_CLI:-aws}
 LOG_DRIVER=${LOG_DRIVER:-awslogs}
+# RDS forces TLS (rds.force_ssl): encrypted, not verified (the RDS CA bundle is not in the image yet).
 DATABASE_TLS=${DATABASE_TLS:-require}
-REFRESH_TIMER=${REFRESH_TIMER:-on}
 # The image's user (node, uid 1000) reads the password file.
 APP_UID=${APP_UID:-1000}
 
@@ -70,26 +72,26 @@ write_db_password
 } | sudo tee "$SECRETS_DIR/app.env" >/dev/null
 unset token
 
-if [ "$REFRESH_TIMER" = on ]; then
-  log "installing the database password refresh timer"
-  {
-    echo "#!/usr/bin/env bash"
-    echo "set -euo pipefail"
-    declare -p AWS_CLI REGION DB_SECRET_ARN RUN_DIR APP_UID
-    declare -f secret json_field write_db_password
-    echo "sudo() { \"\$@\"; }"
-    echo "write_db_password"
-  } | sudo tee /usr/local/sbin/taskflow-db-password >/dev/null
-  sudo chmod 0700 /usr/local/sbin/taskflow-db-password
-  printf '%s\n' "[Unit]" "Description=Refresh TaskFlow's database password from Secrets Manager" \
-    "[Service]" "Type=oneshot" "ExecStart=/usr/local/sbin/taskflow-db-password" |
-    sudo tee /etc/systemd/system/taskflow-db-password.service >/dev/null
-  printf '%s\n' "[Unit]" "Description=Refresh TaskFlow's database password every 5 minutes" \
-    "[Timer]" "OnBootSec=5min" "OnUnitActiveSec=5min" "[Install]" "WantedBy=timers.target" |
-    sudo tee /etc/systemd/system/taskflow-db-password.timer >/dev/null
-  sudo systemctl daemon-reload
-  sudo systemctl enable --now taskflow-db-password.timer >/dev/null
-fi
+log "installing the database password refresh timer"
+sudo install -d -m 0755 "$SBIN_DIR" "$SYSTEMD_DIR"
+{
+  echo "#!/usr/bin/env bash"
+  echo "# Written by the user data: rewrites TaskFlow's database password file from Secrets Manager (as root)."
+  echo "set -euo pipefail"
+  declare -p AWS_CLI REGION DB_SECRET_ARN RUN_DIR APP_UID
+  declare -f secret json_field write_db_password
+  echo "sudo() { \"\$@\"; }"
+  echo "write_db_password"
+} | sudo tee "$SBIN_DIR/taskflow-db-password" >/dev/null
+sudo chmod 0700 "$SBIN_DIR/taskflow-db-password"
+printf '%s\n' "[Unit]" "Description=Refresh TaskFlow's database password from Secrets Manager" \
+  "[Service]" "Type=oneshot" "ExecStart=$SBIN_DIR/taskflow-db-password" |
+  sudo tee "$SYSTEMD_DIR/taskflow-db-password.service" >/dev/null
+printf '%s\n' "[Unit]" "Description=Refresh TaskFlow's database password every 5 minutes" \
+  "[Timer]" "OnBootSec=5min" "OnUnitActiveSec=5min" "[Install]" "WantedBy=timers.target" |
+  sudo tee "$SYSTEMD_DIR/taskflow-db-password.timer" >/dev/null
+sudo systemctl daemon-reload
+sudo systemctl enable --now taskflow-db-password.timer >/dev/null
 
 log "logging in to ECR"
 "$AWS_CLI" ecr get-login-password --region "$REGION" |

@@ -62,6 +62,8 @@ export function postgresBin(): string {
 export interface StartOptions {
   /** Serve TLS with this certificate and key (PEM). */
   tls?: { certPem: string; keyPem: string };
+  /** Listen on these addresses too (e.g. the Docker bridge's gateway, for containers), password auth from anywhere. */
+  alsoListen?: string[];
 }
 
 export async function startPostgres(opts: StartOptions = {}): Promise<PostgresServer> {
@@ -100,7 +102,7 @@ export async function startPostgres(opts: StartOptions = {}): Promise<PostgresSe
     "--no-instructions",
   ]);
   const conf = [
-    `listen_addresses = '127.0.0.1'`,
+    `listen_addresses = '${["127.0.0.1", ...(opts.alsoListen ?? [])].join(",")}'`,
     `port = ${port}`,
     `unix_socket_directories = '${dir}'`,
     "fsync = on",
@@ -116,6 +118,9 @@ export async function startPostgres(opts: StartOptions = {}): Promise<PostgresSe
     conf.push("ssl = on", "ssl_cert_file = 'server.crt'", "ssl_key_file = 'server.key'");
   }
   appendFileSync(join(data, "postgresql.conf"), `\n# taskflow tests\n${conf.join("\n")}\n`);
+  if (opts.alsoListen?.length) {
+    appendFileSync(join(data, "pg_hba.conf"), "host all all 0.0.0.0/0 scram-sha-256\n");
+  }
   const log = join(dir, "server.log");
 
   const server: PostgresServer = {

@@ -48,6 +48,8 @@ import { certificateFingerprint } from "../../components/host";
 import { DEFAULT_IMAGES, type Bundle } from "../../monitoring-config";
 import { authHeaders } from "../../scripts/verify";
 import { tempDir } from "../../scripts/lib/service-process";
+import { startPostgres, type PostgresServer } from "../../scripts/lib/postgres-server";
+import { captureFleetUserDataInChild, setting, withSettings } from "../../scripts/lib/rehearsal/fleet-capture";
 
 const TAG = SERVICE_TAG;
 const TOKEN = "rehearsal-token-0123456789abcdef0123456789";
@@ -94,6 +96,17 @@ function liveSlot(): string {
     .filter(Boolean);
   if (names.length !== 1) throw new Error(`expected one running slot, found ${names.join(", ") || "none"}`);
   return names[0];
+}
+
+/** Run a host script with bash on this machine (as root), against the engine, the stubs in `shims` first on PATH. */
+function runScript(script: string, shims: string, env: Record<string, string>, input?: string) {
+  const r = spawnSync("bash", [script], {
+    input,
+    encoding: "utf8",
+    timeout: 300_000,
+    env: { ...process.env, ...engine.env, PATH: `${shims}:${process.env.PATH}`, ...env },
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 /** The exact build inputs the program registers for docker.Image (mock-level capture of the real program). */
@@ -204,14 +217,10 @@ describe("deploy rehearsal: app-deploy.sh rolling real containers (ECR login/pul
   });
 
   function deploy(image: string, token: string) {
-    const r = spawnSync("bash", [join(dir, "app-deploy.sh")], {
-      input: `API_TOKEN=${token}\n`,
-      encoding: "utf8",
-      timeout: 300_000,
-      env: {
-        ...process.env,
-        ...engine.env,
-        PATH: `${shims}:${process.env.PATH}`,
+    return runScript(
+      join(dir, "app-deploy.sh"),
+      shims,
+      {
         IMAGE: image,
         REGION: "eu-west-1",
         LOG_GROUP: "/observed-app/rehearsal/taskflow",
@@ -227,8 +236,8 @@ describe("deploy rehearsal: app-deploy.sh rolling real containers (ECR login/pul
         BIND_ADDRESS: "127.0.0.1",
         HEALTH_TRIES: "10",
       },
-    });
-    return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+      `API_TOKEN=${token}\n`,
+    );
   }
   const status = async (token: string) =>
     (await fetch(`http://127.0.0.1:${ports.port}/tasks`, { headers: { authorization: `Bearer ${token}` } })).status;
@@ -269,6 +278,171 @@ describe("deploy rehearsal: app-deploy.sh rolling real containers (ECR login/pul
     expect(inspect(liveSlot(), "{{.State.Running}}")).toBe("true");
     expect(await status("rotated-token-0123456789abcdef0123456789")).toBe(200);
   }, 600_000);
+});
+
+describe("deploy rehearsal: the fleet's launch template user data, run for real (Secrets Manager and ECR login stubbed)", () => {
+  // prod's user data as the program registers it; only what names AWS resources is pointed at local stand-ins:
+  // the image digests (the image built above, node_exporter's stand-in), the RDS address (a real PostgreSQL with
+  // TLS, on the Docker bridge so the container reaches it) and the ports (free ones).
+  let dir: string;
+  let shims: string;
+  let secretsFile: string;
+  let userData: string;
+  let pg: PostgresServer;
+  const ports = { port: 0, metrics: 0 };
+  const names = ["taskflow", "node-exporter"];
+  const tls = mockHostTls("rehearsal-rds", "127.0.0.1");
+
+  beforeAll(async () => {
+    dir = tempDir("rehearsal-fleet-");
+    shims = join(dir, "bin");
+    mkdirSync(shims);
+    const calls = join(dir, "calls");
+    secretsFile = join(dir, "secrets.json");
+    const gateway = engine
+      .docker(["network", "inspect", "bridge", "-f", "{{(index .IPAM.Config 0).Gateway}}"])
+      .stdout.trim();
+    expect(gateway).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+    pg = await startPostgres({ tls, alsoListen: [gateway] });
+    await pg.sql("CREATE DATABASE taskflow_fleet", "postgres");
+    userData = (await captureFleetUserDataInChild({ stack: "prod", apiToken: TOKEN })).userData;
+    // The secrets the user data names by ARN, as Secrets Manager would hold them.
+    writeFileSync(
+      secretsFile,
+      JSON.stringify({
+        [setting(userData, "TOKEN_SECRET_ARN")]: TOKEN,
+        [setting(userData, "DB_SECRET_ARN")]: JSON.stringify({ username: pg.user, password: pg.password }),
+      }),
+    );
+    // Stubs of what only AWS and an instance have: the AWS CLI (Secrets Manager from the file above, ECR's login
+    // password), `sudo` (we are root), `systemctl` (no systemd here: recorded), ECR login (recorded). Every other
+    // docker command reaches the real engine.
+    writeFileSync(join(shims, "sudo"), '#!/usr/bin/env bash\n# Stub: the rehearsal runs as root.\nexec "$@"\n');
+    writeFileSync(
+      join(shims, "systemctl"),
+      `#!/usr/bin/env bash\n# Stub: no systemd here.\necho "systemctl $*" >>${calls}\n`,
+    );
+    writeFileSync(
+      join(shims, "aws"),
+      [
+        "#!/usr/bin/env bash",
+        "# Stub of the AWS CLI: Secrets Manager answers from a file, ECR with a password.",
+        `echo "aws $*" >>${calls}`,
+        'case "$1 $2" in',
+        '  "ecr get-login-password") echo rehearsal-ecr-password ;;',
+        '  "secretsmanager get-secret-value")',
+        '    while [ $# -gt 0 ]; do if [ "$1" = --secret-id ]; then id=$2; fi; shift; done',
+        `    python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' ${secretsFile} "$id" ;;`,
+        '  *) echo "unexpected aws $*" >&2; exit 2 ;;',
+        "esac",
+        "",
+      ].join("\n"),
+    );
+    const real = spawnSync("which", ["docker"], { encoding: "utf8" }).stdout.trim();
+    writeFileSync(
+      join(shims, "docker"),
+      `#!/usr/bin/env bash\ncase "$1" in login) echo "docker $*" >>${calls}; cat >/dev/null; exit 0;; esac\nexec ${real} "$@"\n`,
+    );
+    for (const f of ["sudo", "systemctl", "aws", "docker"]) chmodSync(join(shims, f), 0o755);
+    ports.port = await freePort();
+    ports.metrics = await freePort();
+    userData = withSettings(userData, {
+      IMAGE: TAG,
+      NODE_EXPORTER_IMAGE: DEFAULT_IMAGES.nodeExporter,
+      DB_HOST: gateway,
+      DB_PORT: String(pg.port),
+      DB_NAME: "taskflow_fleet",
+      PORT: String(ports.port),
+      METRICS_PORT: String(ports.metrics),
+    });
+    // hostScript inlines common.sh where the script sources it: the user data carries no source line.
+    expect(userData).not.toContain("source /tmp/observed-app/common.sh");
+    writeFileSync(join(dir, "user-data"), userData);
+  }, 120_000);
+
+  afterAll(async () => {
+    for (const n of names) engine?.docker(["rm", "-f", n]);
+    await pg?.close();
+  });
+
+  const boot = (healthTries = "60") =>
+    runScript(join(dir, "user-data"), shims, {
+      SECRETS_DIR: join(dir, "etc"),
+      RUN_DIR: join(dir, "run"),
+      SBIN_DIR: join(dir, "sbin"),
+      SYSTEMD_DIR: join(dir, "systemd"),
+      LOG_DRIVER: "json-file",
+      HEALTH_TRIES: healthTries,
+    });
+  const api = (path: string, init: RequestInit = {}) =>
+    fetch(`http://127.0.0.1:${ports.port}${path}`, {
+      ...init,
+      headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" },
+    });
+
+  it("boots an instance: secrets read by ARN, the app and node_exporter by image, healthy on PostgreSQL over TLS, the password never in the container's environment", async () => {
+    const r = boot();
+    expect(r.code, r.stderr + r.stdout).toBe(0);
+    expect(r.stdout).toMatch(/taskflow is healthy/);
+    const created = await api("/tasks", { method: "POST", body: JSON.stringify({ title: "from the fleet" }) });
+    expect(created.status).toBe(201);
+    const id = ((await created.json()) as { id: string }).id;
+    expect(await pg.sql(`SELECT title FROM tasks WHERE id = '${id}'`, "taskflow_fleet")).toBe("from the fleet");
+    expect(
+      await pg.sql(
+        "SELECT coalesce(bool_and(s.ssl), false) FROM pg_stat_ssl s JOIN pg_stat_activity a USING (pid) WHERE a.application_name = 'taskflow'",
+      ),
+    ).toBe("t");
+    // The container's environment names the password file, not the password; the file is the app user's only.
+    const env = inspect("taskflow", "{{json .Config.Env}}");
+    expect(env).not.toContain(pg.password);
+    expect(env).toContain("DATABASE_PASSWORD_FILE=/run/taskflow/db-password");
+    expect(env).toContain(`TRUST_PROXY=${setting(userData, "TRUSTED_PROXIES")}`);
+    const pw = spawnSync("stat", ["-c", "%a %u", join(dir, "run", "db-password")], { encoding: "utf8" }).stdout.trim();
+    expect(pw).toBe("400 1000");
+    expect(inspect("node-exporter", "{{.Config.Image}}")).toBe(DEFAULT_IMAGES.nodeExporter);
+    const calls = readFileSync(join(dir, "calls"), "utf8");
+    for (const arn of [setting(userData, "TOKEN_SECRET_ARN"), setting(userData, "DB_SECRET_ARN")]) {
+      expect(calls).toContain(`aws secretsmanager get-secret-value --region eu-west-1 --secret-id ${arn}`);
+    }
+    expect(calls).toMatch(/aws ecr get-login-password --region eu-west-1/);
+    expect(calls).toMatch(/systemctl enable --now taskflow-db-password\.timer/);
+  }, 300_000);
+
+  it("a rotated database password: the refresher the user data installed rewrites the file, and new connections log in with it", async () => {
+    const rotated = "rotated-by-rds-0123456789abcdef";
+    await pg.sql(`ALTER ROLE ${pg.user} PASSWORD '${rotated}'`);
+    const secrets = JSON.parse(readFileSync(secretsFile, "utf8")) as Record<string, string>;
+    secrets[setting(userData, "DB_SECRET_ARN")] = JSON.stringify({ username: pg.user, password: rotated });
+    writeFileSync(secretsFile, JSON.stringify(secrets));
+    // What the timer runs, every 5 minutes.
+    const refresh = spawnSync(join(dir, "sbin", "taskflow-db-password"), {
+      encoding: "utf8",
+      env: { ...process.env, PATH: `${shims}:${process.env.PATH}` },
+    });
+    expect(refresh.status, refresh.stderr).toBe(0);
+    expect(readFileSync(join(dir, "run", "db-password"), "utf8")).toBe(rotated);
+    // The database drops the app's sessions (as a failover would): the next ones must use the new password.
+    await pg.sql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'taskflow'");
+    let status = 0;
+    for (let i = 0; i < 30 && status !== 201; i++) {
+      status = (await api("/tasks", { method: "POST", body: JSON.stringify({ title: "after rotation" }) })).status;
+      if (status !== 201) await new Promise((res) => setTimeout(res, 200));
+    }
+    expect(status).toBe(201);
+    expect(inspect("taskflow", "{{.RestartCount}}")).toBe("0");
+  }, 120_000);
+
+  it("a database that refuses the credentials: the user data fails with the container's last log lines (the instance then fails its health check)", async () => {
+    const secrets = JSON.parse(readFileSync(secretsFile, "utf8")) as Record<string, string>;
+    secrets[setting(userData, "DB_SECRET_ARN")] = JSON.stringify({ username: pg.user, password: "wrong-password" });
+    writeFileSync(secretsFile, JSON.stringify(secrets));
+    const r = boot("8");
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/taskflow did not become healthy; last log lines:/);
+    expect(r.stderr).toMatch(/password authentication failed/);
+    expect(r.stderr).not.toContain("wrong-password");
+  }, 300_000);
 });
 
 describe("deploy rehearsal: every remote step of dev, replayed over SSH on rehearsal hosts, then day 2", () => {
