@@ -150,7 +150,9 @@ export class FrontDoor extends pulumi.ComponentResource {
     const targets = new aws.lb.TargetGroup(
       `${name}-targets`,
       {
-        name: `${args.namePrefix}-app`.slice(0, 32),
+        // A prefix, not a name: a new port or protocol replaces the group, and ELB refuses a second group of the
+        // same name while the old one exists (create before delete).
+        namePrefix: "app-",
         vpcId: args.vpcId,
         port: args.appPort,
         protocol: "HTTP",

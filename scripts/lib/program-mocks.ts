@@ -235,7 +235,9 @@ export function mockState(
           zoneId: "Z32O12XQLNTSW2",
         }
       : {}),
-    ...(type === "aws:lb/targetGroup:TargetGroup" ? { arnSuffix: `targetgroup/${inputs.name}/0123456789abcdef` } : {}),
+    ...(type === "aws:lb/targetGroup:TargetGroup"
+      ? { arnSuffix: `targetgroup/${String(inputs.name ?? `${inputs.namePrefix}mock`)}/0123456789abcdef` }
+      : {}),
     ...(type === "aws:acm/certificate:Certificate"
       ? {
           domainValidationOptions: [

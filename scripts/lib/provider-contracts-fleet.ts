@@ -81,6 +81,9 @@ export const FLEET_CONTRACT_RULES: ContractRule[] = [
       oneOf(report, "targetType", i.targetType, values(TargetTypeEnum));
       if (i.name !== undefined && !ELB_NAME.test(String(i.name)))
         report("name", i.name, "1–32 alphanumerics or hyphens");
+      // The provider's validTargetGroupNamePrefix: at most 6 characters (it appends a unique suffix to 32).
+      if (i.namePrefix !== undefined && !/^[A-Za-z0-9-]{1,6}$/.test(String(i.namePrefix)))
+        report("namePrefix", i.namePrefix, "1–6 alphanumerics or hyphens");
       const hc = obj(i.healthCheck);
       const range = (k: string, min: number, max: number) => {
         const v = hc[k];

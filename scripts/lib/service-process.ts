@@ -92,6 +92,11 @@ export async function startService(opts: StartOptions = {}): Promise<ServiceProc
   const publicUrl = `http://127.0.0.1:${port}`;
   try {
     await waitFor(`${publicUrl}/health`, opts.timeoutMs ?? 20_000, proc);
+    // /health needs no token: make sure the server answering is this one (not another suite's on a reused port).
+    const own = await fetch(`${publicUrl}/tasks?limit=1`, { headers: { authorization: `Bearer ${token}` } });
+    if (own.status !== 200 || proc.exitCode !== null) {
+      throw new Error(`another server answers on port ${port} (HTTP ${own.status} with this service's token)`);
+    }
   } catch (err) {
     proc.kill("SIGKILL");
     throw new Error(`${(err as Error).message}\n${lines.slice(-20).join("\n")}`);

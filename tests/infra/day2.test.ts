@@ -173,8 +173,9 @@ describe.each(["dev", "prod"] as const)("day 2 on %s (mock-level: Pulumi mocks, 
 
   it("token: the rotated token reaches the app, never in a command line or the user data (host: the deploy step's stdin; fleet: a new secret version the new launch template names)", () => {
     if (fleet) {
+      // secret_string is ForceNew upstream: a rotated value is a new secret version (AWSCURRENT moves to it).
       const version = rows("token", "aws:secretsmanager/secretVersion:SecretVersion");
-      expect(version.map((r) => r.action)).toEqual(["update"]);
+      expect(version.map((r) => r.action)).toEqual(["replace"]);
       rolledOut("token");
       const lt = sims.get("token")!.after.resources.find((r) => r.type === LAUNCH_TEMPLATE)!;
       expect(JSON.stringify(lt.inputs)).not.toContain(ROTATION.apiTokenAfter);

@@ -51,6 +51,20 @@ const tfAws = (files: string[], v6?: string): SourceRef => ({
   files: files.map((f) => `internal/service/${f}`),
 });
 
+/**
+ * A file of the upstream v6 line read at a given commit (the copy stored for reading here, not the pinned tag):
+ * the fleet tier's types, added after the v5.5.0 extraction above.
+ */
+const tfAwsRead = (files: string[], commit: string): SourceRef => ({
+  repo: "hashicorp/terraform-provider-aws (bridged by pulumi-aws 7.48.0, upstream v6 line)",
+  ref: `read at ${commit} (the stored copy, not the pinned tag); ForceNew/RequiresReplace from the schema`,
+  files: files.map((f) => `internal/service/${f}`),
+});
+
+/** Why a replacement of a resource the stack names itself fails unless the old one goes first. */
+const FIXED_NAME =
+  "the stack gives it a fixed name, and AWS refuses a second one of that name while the old one exists";
+
 /** A Terraform-bridged type: its upstream resource, the inputs that force a new one, and where that is read. */
 const tf = (upstream: string, forceNew: string[], source: SourceRef, more: Partial<TypeRule> = {}): TypeRule => ({
   upstream,
@@ -372,6 +386,7 @@ export const REPLACE_TABLE: Record<string, TypeRule> = {
     },
   ),
   "aws:autoscaling/group:Group": tf("aws_autoscaling_group", ["name", "namePrefix"], tfAws(["autoscaling/group.go"]), {
+    replaceNeedsDeleteFirst: FIXED_NAME,
     updateNote:
       "a new launch template version starts an instance refresh (instanceRefresh set): new instances replace the old ones behind the health check; sizes, subnets and target groups change in place",
   }),
@@ -384,13 +399,19 @@ export const REPLACE_TABLE: Record<string, TypeRule> = {
     "aws_lb",
     ["customerOwnedIpv4Pool", "internal", "loadBalancerType", "name", "namePrefix"],
     tfAws(["elbv2/load_balancer.go"]),
-    { updateNote: "subnets, security groups, attributes and access logs change in place (an ALB's subnets too)" },
+    {
+      updateNote: "subnets, security groups, attributes and access logs change in place (an ALB's subnets too)",
+      replaceNeedsDeleteFirst: FIXED_NAME,
+    },
   ),
   "aws:lb/targetGroup:TargetGroup": tf(
     "aws_lb_target_group",
     ["ipAddressType", "name", "namePrefix", "port", "protocol", "protocolVersion", "targetType", "vpcId"],
-    tfAws(["elbv2/target_group.go"]),
-    { updateNote: "the health check, deregistration delay and attributes change in place" },
+    tfAwsRead(["elbv2/target_group.go"], "013cfb4c"),
+    {
+      updateNote:
+        "the health check, deregistration delay and attributes change in place; the stack names it by prefix, so a replacement can be created before the old one goes",
+    },
   ),
   "aws:lb/listener:Listener": tf("aws_lb_listener", ["loadBalancerArn"], tfAws(["elbv2/listener.go"]), {
     updateNote: "port, protocol, certificate, TLS policy and actions change in place (ModifyListener)",
@@ -416,12 +437,17 @@ export const REPLACE_TABLE: Record<string, TypeRule> = {
   "aws:route53/record:Record": tf("aws_route53_record", ["allowOverwrite", "zoneId"], tfAws(["route53/record.go"]), {
     updateNote: "name, type, records and alias change in place (one ChangeResourceRecordSets: DELETE + CREATE)",
   }),
-  "aws:rds/subnetGroup:SubnetGroup": tf("aws_db_subnet_group", ["name", "namePrefix"], tfAws(["rds/subnet_group.go"])),
+  "aws:rds/subnetGroup:SubnetGroup": tf("aws_db_subnet_group", ["name", "namePrefix"], tfAws(["rds/subnet_group.go"]), {
+    replaceNeedsDeleteFirst: FIXED_NAME,
+  }),
   "aws:rds/parameterGroup:ParameterGroup": tf(
     "aws_db_parameter_group",
     ["description", "family", "name", "namePrefix"],
     tfAws(["rds/parameter_group.go"]),
-    { updateNote: "parameters change in place (pending-reboot ones at the next reboot)" },
+    {
+      updateNote: "parameters change in place (pending-reboot ones at the next reboot)",
+      replaceNeedsDeleteFirst: FIXED_NAME,
+    },
   ),
   "aws:rds/instance:Instance": tf(
     "aws_db_instance",
@@ -451,18 +477,20 @@ export const REPLACE_TABLE: Record<string, TypeRule> = {
     "aws_secretsmanager_secret",
     ["name", "namePrefix"],
     tfAws(["secretsmanager/secret.go"]),
+    {
+      replaceNeedsDeleteFirst:
+        "a fixed name, and a deleted secret keeps it for its recovery window (7 days): the new one cannot be created",
+    },
   ),
   "aws:secretsmanager/secretVersion:SecretVersion": tf(
     "aws_secretsmanager_secret_version",
-    ["secretId"],
-    tfAws(["secretsmanager/secret_version.go"]),
-    {
-      recomputeOnUpdate: [
-        { when: ["secretString", "secretBinary"], outputs: ["versionId"], why: "a new value is a new secret version" },
-      ],
-    },
+    // A new value is a new version (PutSecretValue): the resource is replaced, and AWSCURRENT moves to it.
+    ["secretBinary", "secretId", "secretString", "secretStringWoVersion"],
+    tfAwsRead(["secretsmanager/secret_version.go"], "0042e8ea"),
+    { updateNote: "only version_stages change in place (UpdateSecretVersionStage)" },
   ),
   "aws:wafv2/webAcl:WebAcl": tf("aws_wafv2_web_acl", ["name", "namePrefix", "scope"], tfAws(["wafv2/web_acl.go"]), {
+    replaceNeedsDeleteFirst: FIXED_NAME,
     updateNote: "rules, default action and visibility change in place (UpdateWebACL with the lock token)",
   }),
   "aws:wafv2/webAclAssociation:WebAclAssociation": {
