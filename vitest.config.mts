@@ -18,7 +18,14 @@ export default defineConfig({
     server: { deps: { inline: ["@actions/workflow-parser"] } },
     testTimeout: 30_000,
     hookTimeout: 120_000,
-    reporters: ["default"],
+    // Per-file times at the end of every run; with TEST_RESULTS_JSON set (.ci/flake-hunt), every test's outcome too.
+    reporters: [
+      "default",
+      "./tests/timing-reporter.ts",
+      ...(process.env.TEST_RESULTS_JSON
+        ? [["json", { outputFile: process.env.TEST_RESULTS_JSON }] as ["json", { outputFile: string }]]
+        : []),
+    ],
     projects: [
       {
         extends: true,

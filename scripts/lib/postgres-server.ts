@@ -88,6 +88,7 @@ export async function startPostgres(opts: StartOptions = {}): Promise<PostgresSe
       ? run("runuser", ["-u", "postgres", "--", join(bin, cmd), ...args], { env: { ...process.env, ...env } })
       : run(join(bin, cmd), args, { env: { ...process.env, ...env } });
 
+  const removeDir = () => rmSync(dir, { recursive: true, force: true });
   await pgRun("initdb", [
     "-D",
     data,
@@ -100,7 +101,10 @@ export async function startPostgres(opts: StartOptions = {}): Promise<PostgresSe
     "UTF8",
     "--locale=C.UTF-8",
     "--no-instructions",
-  ]);
+  ]).catch((err: unknown) => {
+    removeDir();
+    throw err;
+  });
   const conf = [
     `listen_addresses = '${["127.0.0.1", ...(opts.alsoListen ?? [])].join(",")}'`,
     `port = ${port}`,
@@ -147,11 +151,16 @@ export async function startPostgres(opts: StartOptions = {}): Promise<PostgresSe
     },
     async close() {
       await server.stop("immediate").catch(() => {});
-      rmSync(dir, { recursive: true, force: true });
+      removeDir();
     },
   };
-  await server.start();
-  await server.createDatabase(database);
+  try {
+    await server.start();
+    await server.createDatabase(database);
+  } catch (err) {
+    await server.close(); // a server that started but cannot be used is not left running, nor its files
+    throw err;
+  }
   return server;
 }
 

@@ -15,12 +15,19 @@ export type StoreKind = (typeof STORES)[number];
 let server: Promise<PostgresServer> | undefined;
 let seq = 0;
 
+// Registered when the file imports this module (collection time), so it runs after the file's last test on every
+// path: also when the server was first asked for inside a hook or a test that then failed. (Registered lazily from
+// inside a hook, as it once was, it never ran, and each run left one server per file behind.)
+afterAll(async () => {
+  const started = server;
+  server = undefined;
+  // A server that failed to start removed itself (startPostgres); one that started is stopped and removed here.
+  await (await started?.catch(() => undefined))?.close();
+}, 60_000);
+
 /** This file's PostgreSQL server, started on first use and removed after the file's tests. */
 export function postgres(): Promise<PostgresServer> {
-  if (!server) {
-    server = startPostgres();
-    afterAll(async () => (await server)?.close(), 60_000);
-  }
+  server ??= startPostgres();
   return server;
 }
 

@@ -23,7 +23,7 @@ import { hostScript } from "../../components/host-scripts";
 import { freePort } from "../../scripts/lib/net";
 import { runStack } from "../../scripts/lib/program-mocks";
 import { mockHostTls } from "../../scripts/lib/self-signed";
-import { REHEARSAL_ROOT, startEngine, until, type Engine } from "../../scripts/lib/rehearsal/engine";
+import { startEngine, until, type Engine } from "../../scripts/lib/rehearsal/engine";
 import {
   buildHostImage,
   buildPinnedStandins,
@@ -299,10 +299,8 @@ describe("deploy rehearsal: the fleet's launch template user data, run for real 
     mkdirSync(shims);
     const calls = join(dir, "calls");
     secretsFile = join(dir, "secrets.json");
-    const gateway = engine
-      .docker(["network", "inspect", "bridge", "-f", "{{(index .IPAM.Config 0).Gateway}}"])
-      .stdout.trim();
-    expect(gateway).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+    // Containers on the default bridge reach this machine at its gateway: fixed when the engine starts (--bip).
+    const gateway = engine.gateway;
     pg = await startPostgres({ tls, alsoListen: [gateway] });
     await pg.sql("CREATE DATABASE taskflow_fleet", "postgres");
     userData = (await captureFleetUserDataInChild({ stack: "prod", apiToken: TOKEN })).userData;
@@ -565,7 +563,7 @@ describe("deploy rehearsal: every remote step of dev, replayed over SSH on rehea
     monitoringFingerprint = certificateFingerprint((await bundleOf(capture)).files["prometheus/tls/server.crt"]);
     appPort = Number(/ PORT=(\d+)/.exec(capture.steps.find((s) => s.name.endsWith("app-deploy"))!.create)![1]);
     for (const facts of capture.hosts) {
-      const device = dataVolume(join(REHEARSAL_ROOT, "volumes"), facts.instance);
+      const device = dataVolume(join(dir, "volumes"), facts.instance);
       devices.push(device);
       hosts.set(facts.address, await startHost(engine, facts, device, join(dir, "hosts")));
     }

@@ -308,10 +308,20 @@ describe.each(STORES)("TaskFlow metrics (in-process, %s store)", (kind) => {
   it("10 000 distinct unknown URLs add no series", async () => {
     const { svc } = await build();
     await svc.app.inject("/warm-up-unknown");
-    const before = parseMetrics((await svc.metricsApp.inject("/metrics")).body).series.size;
+    const before = parseMetrics((await svc.metricsApp.inject("/metrics")).body);
     for (let i = 0; i < 10_000; i++) await svc.app.inject(`/unknown/${i}?q=${i}`);
     const after = parseMetrics((await svc.metricsApp.inject("/metrics")).body);
-    expect(after.series.size).toBe(before);
+    // The exact set of series stays the same, but for one family the URLs do not drive: the runtime's GC
+    // histogram gets a series the first time V8 runs a GC of a kind (a closed set). Which kinds have run by a
+    // given moment depends on the heap: on the PostgreSQL store a first major GC once fell inside this loop and
+    // added its 9 samples (99 → 108), which a count of series read as a leak of URLs into labels.
+    const gcSeries = (key: string) => /^nodejs_gc_duration_seconds_(bucket|sum|count)\{/.test(key);
+    const added = [...after.series.keys()].filter((k) => !before.series.has(k));
+    const removed = [...before.series.keys()].filter((k) => !after.series.has(k));
+    expect(removed).toEqual([]);
+    expect(added.filter((k) => !gcSeries(k))).toEqual([]);
+    for (const k of added) expect(k).toMatch(/kind="(major|minor|incremental|weakcb)"/);
+    expect([...after.series.keys()].filter((k) => k.includes("unknown/"))).toEqual([]);
     expect(sample(after, "http_requests_total", { route: "unmatched", status_code: "404" })).toBe(10_001);
     await svc.close();
   });

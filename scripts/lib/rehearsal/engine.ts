@@ -13,7 +13,7 @@
  * untouched.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, openSync, readFileSync, rmdirSync } from "node:fs";
 import { join } from "node:path";
 
 export interface Engine {
@@ -21,6 +21,8 @@ export interface Engine {
   env: NodeJS.ProcessEnv;
   /** The engine's socket on this machine (bound into rehearsal hosts), when the engine was started here. */
   socket?: string;
+  /** The default bridge's gateway: where containers on it reach this machine. */
+  gateway: string;
   /** Run a command in the engine's mount namespace (unmount a host's data volume), when started here. */
   inEngineNamespace?(args: string[]): DockerResult;
   docker(args: string[], opts?: DockerOptions): DockerResult;
@@ -51,7 +53,10 @@ export async function until(ok: () => boolean | Promise<boolean>, timeoutMs: num
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
 }
 
-/** Where a dockerd started here keeps images between runs (a warm cache locally; CI starts empty). */
+/**
+ * Where a dockerd started here keeps its images between runs: the warm cache (the stand-in base, the layers of
+ * every image build). `.ci/run` in new-machine mode removes it, so the run starts with no engine state.
+ */
 export const REHEARSAL_ROOT = "/var/tmp/observed-app-rehearsal";
 const DATA_ROOT = join(REHEARSAL_ROOT, "docker");
 const SOCKET = join(REHEARSAL_ROOT, "docker.sock");
@@ -60,9 +65,6 @@ const PIDFILE = join(REHEARSAL_ROOT, "dockerd.pid");
 export const HOSTFS = join(REHEARSAL_ROOT, "hostfs");
 /** Host paths the host scripts hand to `docker run -v` (or mount under), bound from HOSTFS in the engine's namespace. */
 export const HOST_PATHS = ["/srv", "/opt", "/tmp/observed-app"] as const;
-/** Bumped when the engine's namespace layout changes: an engine started with another layout is restarted. */
-const LAYOUT = "hostfs-v4";
-const LAYOUT_FILE = join(REHEARSAL_ROOT, "engine-layout");
 
 function dockerWith(env: NodeJS.ProcessEnv): Engine["docker"] {
   return (args, opts = {}) => {
@@ -115,6 +117,9 @@ function namespaceRunner(): NonNullable<Engine["inEngineNamespace"]> {
 /** Where the engine namespace's own systemd-journald keeps its journal (read it with `journalctl -D`). */
 export const JOURNAL_DIR = join(REHEARSAL_ROOT, "journal");
 
+/** Mount points namespaceScript created on the machine (e.g. /tmp/observed-app): removed when the engine stops. */
+const createdMountPoints: string[] = [];
+
 /**
  * The shell that enters the engine's namespace: HOSTFS bound at HOST_PATHS (/srv shared), a systemd-journald of
  * its own (the compose file logs with the journald driver, as on Amazon Linux, and dockerd needs a journald that
@@ -126,7 +131,9 @@ function namespaceScript(): string {
     mkdirSync(src, { recursive: true });
     // Under /tmp, as on an instance, anyone may create (the bundle step runs as the SSH user, without sudo).
     if (p.startsWith("/tmp/")) chmodSync(src, 0o1777);
-    mkdirSync(p, { recursive: true });
+    // The mount point, on the machine: created if missing, and then removed again when the engine stops.
+    const created = mkdirSync(p, { recursive: true });
+    if (created) createdMountPoints.push(created);
     return `mount --bind '${src}' '${p}'`;
   });
   // Shared within this namespace only (it is private from the machine's): containers may bind with rslave.
@@ -147,29 +154,55 @@ function namespaceScript(): string {
   return ["mount --make-rshared /", ...binds, "mount --make-rshared /srv", ...journald, ...dockerd].join("\n");
 }
 
-/** A usable engine, or the reason there is none (the rehearsal then reports itself as not run). */
-export async function startEngine(): Promise<Engine | { reason: string }> {
-  if (process.env.DOCKER_HOST && reachable({}))
-    return { env: {}, docker: dockerWith({}), dockerAsync: dockerAsyncWith({}), stop: async () => {} };
-  const env = { DOCKER_HOST: `unix://${SOCKET}` };
-  const ours = {
-    env,
-    socket: SOCKET,
-    docker: dockerWith(env),
-    dockerAsync: dockerAsyncWith(env),
-    inEngineNamespace: namespaceRunner(),
-  };
-  if (existsSync(SOCKET) && reachable(env)) {
-    const layout = existsSync(LAYOUT_FILE) ? readFileSync(LAYOUT_FILE, "utf8").trim() : "";
-    if (layout === LAYOUT) return { ...ours, stop: async () => {} };
-    // An engine of an earlier layout (left by an interrupted run): stop it and start one of this layout.
-    const pid = enginePid();
-    if (pid) process.kill(pid, "SIGTERM");
-    await until(() => !reachable(env), 60_000, "the old dockerd to stop");
+/**
+ * The default bridge of an engine started here: fixed by `--bip`, so the gateway the containers reach this
+ * machine on is known before the engine starts (a freshly started engine may report none for its bridge).
+ */
+export const BRIDGE = { cidr: "172.30.213.1/24", gateway: "172.30.213.1" } as const;
+
+/** The default bridge's gateway of an engine we did not start: as the engine reports it, or a clear error. */
+function reportedGateway(docker: Engine["docker"]): string {
+  const gw = docker(["network", "inspect", "bridge", "-f", "{{range .IPAM.Config}}{{.Gateway}}{{end}}"]).stdout.trim();
+  if (!/^\d+\.\d+\.\d+\.\d+$/.test(gw)) {
+    throw new Error(
+      `the engine at DOCKER_HOST reports no gateway for its default bridge ("${gw}"): start it with --bip, ` +
+        `or unset DOCKER_HOST so the rehearsal starts an engine of its own (bridge ${BRIDGE.cidr})`,
+    );
   }
+  return gw;
+}
+
+/** Stop a dockerd of ours that an interrupted run left running (its pidfile names it). */
+async function stopLeftEngine(env: NodeJS.ProcessEnv): Promise<void> {
+  const pid = enginePid();
+  if (pid && reachable(env)) {
+    process.kill(pid, "SIGTERM");
+    await until(() => !reachable(env), 60_000, "the dockerd an earlier run left to stop");
+  }
+}
+
+/**
+ * A usable engine, or the reason there is none (the rehearsal then fails, saying why). With DOCKER_HOST set and
+ * answering, that engine (left running afterwards: it is not ours). Otherwise a dockerd of the rehearsal's own,
+ * always started afresh (one an interrupted run left is stopped first) and stopped by `stop()`: its images stay
+ * in DATA_ROOT as the warm cache, nothing of it keeps running.
+ */
+export async function startEngine(): Promise<Engine | { reason: string }> {
+  if (process.env.DOCKER_HOST && reachable({})) {
+    const docker = dockerWith({});
+    return {
+      env: {},
+      docker,
+      dockerAsync: dockerAsyncWith({}),
+      gateway: reportedGateway(docker),
+      stop: async () => {},
+    };
+  }
+  const env = { DOCKER_HOST: `unix://${SOCKET}` };
   if (spawnSync("which", ["dockerd"]).status !== 0) return { reason: "no dockerd (apt-get install docker.io)" };
   if (process.getuid?.() !== 0) return { reason: "dockerd needs root" };
   if (!existsSync("/lib/systemd/systemd-journald")) return { reason: "no systemd-journald (apt-get install systemd)" };
+  await stopLeftEngine(env);
   mkdirSync(DATA_ROOT, { recursive: true });
   const logFile = join(REHEARSAL_ROOT, "dockerd.log");
   const log = openSync(logFile, "w");
@@ -189,24 +222,44 @@ export async function startEngine(): Promise<Engine | { reason: string }> {
       env.DOCKER_HOST,
       "--pidfile",
       PIDFILE,
+      "--bip",
+      BRIDGE.cidr,
     ],
     { stdio: ["ignore", log, log], detached: false },
   );
+  const exited = new Promise<void>((resolve) => daemon.once("exit", () => resolve()));
+  const stop = async () => {
+    if (daemon.exitCode === null && daemon.signalCode === null) daemon.kill("SIGTERM");
+    // dockerd stops its containers first; bounded, then the namespace shell and whatever is left go.
+    const timer = new Promise<"late">((r) => setTimeout(() => r("late"), 30_000).unref());
+    if ((await Promise.race([exited, timer])) === "late") {
+      const pid = enginePid();
+      if (pid) process.kill(pid, "SIGKILL");
+      daemon.kill("SIGKILL");
+      await exited;
+    }
+    for (const dir of createdMountPoints.splice(0)) {
+      try {
+        rmdirSync(dir); // empty on the machine: what was bound there lived in the engine's namespace
+      } catch {
+        // not empty (someone else's files): left alone
+      }
+    }
+  };
   try {
     await until(() => reachable(env), 120_000, "dockerd to answer");
   } catch (err) {
-    daemon.kill("SIGTERM");
+    await stop();
     const tail = readFileSync(logFile, "utf8").split("\n").slice(-15).join("\n");
     return { reason: `dockerd did not start: ${(err as Error).message}\n${tail}` };
   }
-  writeFileSync(LAYOUT_FILE, LAYOUT);
   return {
-    ...ours,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        daemon.once("exit", () => resolve());
-        daemon.kill("SIGTERM");
-        setTimeout(resolve, 20_000).unref();
-      }),
+    env,
+    socket: SOCKET,
+    docker: dockerWith(env),
+    dockerAsync: dockerAsyncWith(env),
+    inEngineNamespace: namespaceRunner(),
+    gateway: BRIDGE.gateway,
+    stop,
   };
 }
