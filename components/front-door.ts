@@ -73,24 +73,39 @@ export class FrontDoor extends pulumi.ComponentResource {
     const { tags } = args;
     const ports = args.domain ? [80, 443] : [80];
 
+    // Rules as standalone resources only, never inline (policy sg-rules-standalone-only: a declared inline set is
+    // managed whole, and the egress rule below would be revoked by the `up` after a refresh). The provider revokes
+    // AWS's default allow-all egress on create. The description changed with the move off inline rules: it forces
+    // a new group, so a deployed stack gets a new, empty one (a standalone rule identical to an old inline one would
+    // be refused as a duplicate on the old group); the load balancer moves to it once its rules exist.
     const sg = new aws.ec2.SecurityGroup(
       `${name}-sg`,
       {
         vpcId: args.vpcId,
-        description: "Load balancer: listeners from the allowed CIDRs",
-        ingress: ports.map((port) => ({
-          protocol: "tcp",
-          fromPort: port,
-          toPort: port,
-          cidrBlocks: [...args.ingressCidrs],
-          description: port === 80 && args.domain ? "HTTP (redirects to HTTPS)" : `listener ${port}`,
-        })),
+        description: "Load balancer: the listeners from the allowed CIDRs, the app port to the VPC",
         tags: { ...tags, Name: `${name}-sg` },
       },
       parent,
     );
+    const listenerRules = ports.flatMap((port) =>
+      args.ingressCidrs.map(
+        (cidr, i) =>
+          new aws.vpc.SecurityGroupIngressRule(
+            `${name}-listener-${port}-${i}`,
+            {
+              securityGroupId: sg.id,
+              ...(cidr.includes(":") ? { cidrIpv6: cidr } : { cidrIpv4: cidr }),
+              ipProtocol: "tcp",
+              fromPort: port,
+              toPort: port,
+              description: port === 80 && args.domain ? "HTTP (redirects to HTTPS)" : `listener ${port}`,
+            },
+            parent,
+          ),
+      ),
+    );
     // Egress only to the app port inside the VPC (the targets); the app's group admits this group there.
-    new aws.vpc.SecurityGroupEgressRule(
+    const toTargets = new aws.vpc.SecurityGroupEgressRule(
       `${name}-to-targets`,
       {
         securityGroupId: sg.id,
@@ -144,8 +159,8 @@ export class FrontDoor extends pulumi.ComponentResource {
         accessLogs: { bucket: logs.bucket, enabled: true },
         tags,
       },
-      // ELB checks it may write (a test object) when access logs are turned on.
-      { parent: this, dependsOn: [logsPolicy] },
+      // ELB checks it may write (a test object) when access logs are turned on. Its group's rules come first.
+      { parent: this, dependsOn: [logsPolicy, ...listenerRules, toTargets] },
     );
     const targets = new aws.lb.TargetGroup(
       `${name}-targets`,
@@ -334,7 +349,9 @@ export class FrontDoor extends pulumi.ComponentResource {
       `${name}-waf`,
       {
         name: `${args.namePrefix}-app`,
-        description: "TaskFlow's load balancer: AWS managed rules and a per-IP rate limit",
+        // WAFV2 CreateWebACL refuses a Description outside ^[\w+=:#@/\-,\.][\w+=:#@/\-,\.\s]+[\w+=:#@/\-,\.]$ (no
+        // apostrophe) while the provider checks only its length: tests/infra/api-model-contracts-prod.test.ts holds it.
+        description: "TaskFlow load balancer: AWS managed rules and a per-IP rate limit",
         scope: "REGIONAL",
         defaultAction: { allow: {} },
         rules: [
