@@ -11,7 +11,11 @@
  *   /health check within the warm-up, and a failed refresh rolls back to the previous version by itself.
  * - IMDSv2 only (one hop: the containers cannot reach the instance's credentials), encrypted gp3 root volume.
  * - Egress only where the instance must go: HTTPS to the VPC (the interface endpoints) and to S3 (the gateway
- *   endpoint's prefix list), PostgreSQL to the database.
+ *   endpoint's prefix list), PostgreSQL to the database. Every rule is a standalone resource, never an inline
+ *   `ingress`/`egress` of the group (policy `sg-rules-standalone-only`).
+ * - The group is created last: after every rule its instances need, the database's rule admitting them, the
+ *   listener that forwards to its target group (with a domain, after ACM validates) and the network's endpoints
+ *   (through the S3 prefix list, see Network): its first `up` waits for `minSize` healthy targets.
  * - CPU target tracking scales between `minSize` and `maxSize`.
  */
 import * as aws from "@pulumi/aws";
@@ -53,6 +57,8 @@ export interface AppFleetArgs {
   readonly logGroup: { name: pulumi.Input<string>; arn: pulumi.Input<string> };
   /** The bearer token (a secret): stored in Secrets Manager under the database's key, read at boot. */
   readonly apiToken: pulumi.Input<string>;
+  /** Prod: the token's secret keeps a 7-day recovery window when deleted; otherwise it is deleted at once. */
+  readonly keepData: boolean;
   readonly database: {
     address: pulumi.Input<string>;
     port: pulumi.Input<number>;
@@ -60,9 +66,19 @@ export interface AppFleetArgs {
     secretArn: pulumi.Input<string>;
     keyArn: pulumi.Input<string>;
     securityGroupId: pulumi.Input<string>;
+    /** Admits the fleet's security group to the database (Database.allowFrom): the group waits for that rule. */
+    admit: (securityGroupId: pulumi.Output<string>) => pulumi.Resource;
   };
   /** The load balancer: its group may reach the app port; the group registers into its target group. */
-  readonly frontDoor: { securityGroupId: pulumi.Input<string>; targetGroupArn: pulumi.Input<string> };
+  readonly frontDoor: {
+    securityGroupId: pulumi.Input<string>;
+    targetGroupArn: pulumi.Input<string>;
+    /**
+     * The listener that forwards to the target group, or a component holding it (a dependency on a component is
+     * one on each of its children): the Auto Scaling group is created after it.
+     */
+    listeners: pulumi.Resource[];
+  };
   readonly tags: Record<string, string>;
 }
 
@@ -80,10 +96,15 @@ export class AppFleet extends pulumi.ComponentResource {
     const token = new aws.secretsmanager.Secret(
       `${name}-token`,
       {
-        name: `${args.namePrefix}/taskflow/api-token`,
+        // A prefix, not a name: a deleted secret keeps its name for its recovery window, so a fixed name made
+        // `destroy` then `up` fail for 7 days ("a secret with this name is already scheduled for deletion"; the
+        // provider retries that error for its propagation timeout only). The instances find it by ARN.
+        namePrefix: `${args.namePrefix}/taskflow/api-token-`,
         description: "TaskFlow's bearer token, read by the app instances at boot",
         kmsKeyId: args.database.keyArn,
-        recoveryWindowInDays: 7,
+        // The value lives in the stack's config: nothing is lost without a window. Prod keeps one (an accidental
+        // delete can be restored while instances still name it); elsewhere 0 = ForceDeleteWithoutRecovery.
+        recoveryWindowInDays: args.keepData ? 7 : 0,
         tags,
       },
       parent,
@@ -95,17 +116,23 @@ export class AppFleet extends pulumi.ComponentResource {
     );
 
     // --- network ---
+    // No inline `ingress`/`egress`: upstream (terraform-provider-aws v6, internal/service/ec2/vpc_security_group.go)
+    // they are attribute-as-blocks sets, and a declared one (even `egress: []`) is managed whole: Read puts the
+    // rules it finds on the group into state, so after a refresh the next `up` revokes every rule declared
+    // elsewhere (the three egress rules below: no image pulls, no database). Every rule is a standalone resource.
+    // On create, AWS adds its default allow-all egress rule and the provider revokes it at once
+    // (resourceSecurityGroupCreate: RevokeSecurityGroupEgress of 0.0.0.0/0 and ::/0, whatever `egress` says), so
+    // the group starts with no egress; the rules below are then its only ones.
     const sg = new aws.ec2.SecurityGroup(
       `${name}-sg`,
       {
         vpcId: args.vpcId,
         description: "TaskFlow fleet: the app port from the load balancer, metrics from monitoring",
-        egress: [],
         tags: { ...tags, Name: `${name}-sg` },
       },
       parent,
     );
-    new aws.vpc.SecurityGroupIngressRule(
+    const fromLb = new aws.vpc.SecurityGroupIngressRule(
       `${name}-from-lb`,
       {
         securityGroupId: sg.id,
@@ -123,9 +150,15 @@ export class AppFleet extends pulumi.ComponentResource {
         { securityGroupId: sg.id, ipProtocol: "tcp", fromPort: port, toPort: port, description, ...to },
         parent,
       );
-    egress("endpoints", 443, { cidrIpv4: args.vpcCidr }, "HTTPS to the VPC endpoints");
-    egress("s3", 443, { prefixListId: args.s3PrefixListId }, "HTTPS to S3 (gateway endpoint)");
-    egress("database", 5432, { referencedSecurityGroupId: args.database.securityGroupId }, "PostgreSQL");
+    // The S3 prefix list resolves once the network's endpoints exist (Network.s3PrefixListId): the group, which
+    // waits for this rule, waits for them too.
+    const rules = [
+      fromLb,
+      egress("endpoints", 443, { cidrIpv4: args.vpcCidr }, "HTTPS to the VPC endpoints"),
+      egress("s3", 443, { prefixListId: args.s3PrefixListId }, "HTTPS to S3 (gateway endpoint)"),
+      egress("database", 5432, { referencedSecurityGroupId: args.database.securityGroupId }, "PostgreSQL"),
+      args.database.admit(sg.id),
+    ];
 
     // --- identity ---
     const role = new aws.iam.Role(
@@ -258,8 +291,15 @@ export class AppFleet extends pulumi.ComponentResource {
         terminationPolicies: ["OldestLaunchTemplate", "Default"],
         tags: Object.entries(instanceTags).map(([key, value]) => ({ key, value, propagateAtLaunch: false })),
       },
-      // The scaling policy owns the desired capacity once the group exists.
-      { parent: this, ignoreChanges: ["desiredCapacity"] },
+      {
+        parent: this,
+        // The scaling policy owns the desired capacity once the group exists.
+        ignoreChanges: ["desiredCapacity"],
+        // Creating the group waits for minSize healthy targets: healthy needs a listener forwarding to the target
+        // group and instances that can boot (their rules, the database's rule, the endpoints behind the rules).
+        // None of these is an input of the group, so without this nothing orders them before it.
+        dependsOn: [...rules, ...args.frontDoor.listeners],
+      },
     );
     new aws.autoscaling.Policy(
       `${name}-cpu`,

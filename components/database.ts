@@ -88,8 +88,10 @@ export class Database extends pulumi.ComponentResource {
       {
         vpcId: args.vpcId,
         description: `RDS ${identifier}: PostgreSQL from the app only`,
-        // No egress: the database starts no connections.
-        egress: [],
+        // No egress: the database starts no connections. No inline `egress: []` to say so: a declared inline set
+        // is managed whole (the ingress rule `allowFrom` adds would be one step from being revoked), and the
+        // provider revokes AWS's default allow-all egress on create anyway (terraform-provider-aws v6,
+        // ec2/vpc_security_group.go, resourceSecurityGroupCreate): with no egress rule declared, there is none.
         tags: { ...tags, Name: `${name}-sg` },
       },
       parent,
@@ -220,9 +222,13 @@ export class Database extends pulumi.ComponentResource {
     this.registerOutputs({ address: this.address, identifier: this.identifier, secretArn: this.secretArn });
   }
 
-  /** Admit PostgreSQL from a security group (the app's): the only way in. */
-  allowFrom(name: string, securityGroupId: pulumi.Input<string>, opts: pulumi.CustomResourceOptions): void {
-    new aws.vpc.SecurityGroupIngressRule(
+  /** Admit PostgreSQL from a security group (the app's): the only way in. Returns the rule (to wait for it). */
+  allowFrom(
+    name: string,
+    securityGroupId: pulumi.Input<string>,
+    opts: pulumi.CustomResourceOptions,
+  ): aws.vpc.SecurityGroupIngressRule {
+    return new aws.vpc.SecurityGroupIngressRule(
       name,
       {
         securityGroupId: this.securityGroup.id,

@@ -50,7 +50,11 @@ export class Network extends pulumi.ComponentResource {
   public readonly privateSubnets: Subnet[];
   /** The interface endpoints' security group (HTTPS from the VPC), when there are private subnets. */
   public readonly endpointSecurityGroupId?: pulumi.Output<string>;
-  /** The S3 gateway endpoint's prefix list (security group egress to S3), when there are private subnets. */
+  /**
+   * The S3 gateway endpoint's prefix list (security group egress to S3), when there are private subnets. It
+   * resolves (and carries the dependency) once the private subnets reach AWS: route table associations and
+   * interface endpoints in place.
+   */
   public readonly s3PrefixListId?: pulumi.Output<string>;
 
   constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -122,6 +126,7 @@ export class Network extends pulumi.ComponentResource {
         parent,
       );
       const privateSubnets: aws.ec2.Subnet[] = [];
+      const associations: aws.ec2.RouteTableAssociation[] = [];
       for (let i = 0; i < args.azCount; i++) {
         const subnet = new aws.ec2.Subnet(
           `${name}-private-${i}`,
@@ -134,10 +139,12 @@ export class Network extends pulumi.ComponentResource {
           },
           parent,
         );
-        new aws.ec2.RouteTableAssociation(
-          `${name}-private-${i}`,
-          { subnetId: subnet.id, routeTableId: privateRoutes.id },
-          parent,
+        associations.push(
+          new aws.ec2.RouteTableAssociation(
+            `${name}-private-${i}`,
+            { subnetId: subnet.id, routeTableId: privateRoutes.id },
+            parent,
+          ),
         );
         privateSubnets.push(subnet);
       }
@@ -152,35 +159,57 @@ export class Network extends pulumi.ComponentResource {
         },
         parent,
       );
+      // Rules as standalone resources only, never inline (policy sg-rules-standalone-only; see AppFleet's group for
+      // why). No egress rule: the provider revokes AWS's default allow-all egress on create, and an endpoint only
+      // answers. The description changed when the inline rule became a standalone one: the description forces a
+      // new group, so a deployed stack moves to a new, empty group (a standalone rule identical to the old inline
+      // one, added to the old group, would be refused as a duplicate). The endpoints wait for the rule.
       const endpointSg = new aws.ec2.SecurityGroup(
         `${name}-endpoints`,
         {
           vpcId: vpc.id,
-          description: "VPC interface endpoints: HTTPS from inside the VPC",
-          ingress: [{ protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: [args.vpcCidr], description: "VPC" }],
+          description: "VPC interface endpoints: HTTPS from the VPC only",
           tags: { ...args.tags, Name: `${name}-endpoints` },
         },
         parent,
       );
+      const endpointHttps = new aws.vpc.SecurityGroupIngressRule(
+        `${name}-endpoints-https`,
+        {
+          securityGroupId: endpointSg.id,
+          cidrIpv4: args.vpcCidr,
+          ipProtocol: "tcp",
+          fromPort: 443,
+          toPort: 443,
+          description: "HTTPS from the VPC",
+        },
+        parent,
+      );
       const endpointSubnets = privateSubnets.slice(0, Math.max(1, Math.min(args.private.endpointZones, args.azCount)));
-      for (const service of args.private.endpointServices) {
-        new aws.ec2.VpcEndpoint(
-          `${name}-${service.replace(/\./g, "-")}`,
-          {
-            vpcId: vpc.id,
-            serviceName: `com.amazonaws.${args.region}.${service}`,
-            vpcEndpointType: "Interface",
-            privateDnsEnabled: true,
-            subnetIds: endpointSubnets.map((s) => s.id),
-            securityGroupIds: [endpointSg.id],
-            tags: { ...args.tags, Name: `${name}-${service}` },
-          },
-          parent,
-        );
-      }
+      const endpoints = args.private.endpointServices.map(
+        (service) =>
+          new aws.ec2.VpcEndpoint(
+            `${name}-${service.replace(/\./g, "-")}`,
+            {
+              vpcId: vpc.id,
+              serviceName: `com.amazonaws.${args.region}.${service}`,
+              vpcEndpointType: "Interface",
+              privateDnsEnabled: true,
+              subnetIds: endpointSubnets.map((s) => s.id),
+              securityGroupIds: [endpointSg.id],
+              tags: { ...args.tags, Name: `${name}-${service}` },
+            },
+            { parent: this, dependsOn: [endpointHttps] },
+          ),
+      );
       this.privateSubnets = privateSubnets.map((s) => ({ id: s.id, availabilityZone: s.availabilityZone }));
       this.endpointSecurityGroupId = endpointSg.id;
-      this.s3PrefixListId = s3.prefixListId;
+      // The prefix list is taken only by what runs in the private subnets (the fleet's egress to S3): it resolves
+      // once those subnets reach AWS (their route table, with the gateway's route, associated; the interface
+      // endpoints created), so whatever waits for the rule built from it waits for the endpoints too.
+      this.s3PrefixListId = pulumi
+        .all([s3.prefixListId, ...associations.map((a) => a.id), ...endpoints.map((e) => e.id)])
+        .apply(([prefixListId]) => prefixListId);
     }
     this.registerOutputs({
       vpcId: this.vpcId,

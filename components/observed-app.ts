@@ -196,6 +196,7 @@ export class ObservedApp extends pulumi.ComponentResource {
           repositoryArns: [taskflow.repo.arn, mirror.repo.arn],
           logGroup: { name: logGroup.name, arn: logGroup.arn },
           apiToken: app.apiToken,
+          keepData: args.keepData,
           database: {
             address: f.database.address,
             port: f.database.port,
@@ -203,16 +204,20 @@ export class ObservedApp extends pulumi.ComponentResource {
             secretArn: f.database.secretArn,
             keyArn: f.database.keyArn,
             securityGroupId: f.database.securityGroupId,
+            // Created while the fleet is built (its group waits for it), still a child of this component.
+            admit: (securityGroupId) => f.database.allowFrom(`${name}-to-database`, securityGroupId, parent),
           },
           frontDoor: {
             securityGroupId: this.frontDoor.securityGroupId,
             targetGroupArn: this.frontDoor.targetGroupArn,
+            // The forwarding listener is a child of the FrontDoor, which does not expose it: a dependency on the
+            // component is one on each of its children (the listener, and with a domain the ACM validation).
+            listeners: [this.frontDoor],
           },
           tags,
         },
         parent,
       );
-      f.database.allowFrom(`${name}-to-database`, this.fleet.securityGroupId, parent);
       this.publicUrl = this.frontDoor.url;
       this.securityGroupId = this.fleet.securityGroupId;
       this.registerOutputs({ publicUrl: this.publicUrl, logGroupName: this.logGroupName });

@@ -367,6 +367,29 @@ export const webAclAttached: StackValidationPolicy = {
   },
 };
 
+/**
+ * Security group rules are standalone resources, never inline. Upstream (terraform-provider-aws v6,
+ * internal/service/ec2/vpc_security_group.go) `ingress` and `egress` are attribute-as-blocks sets: declared at
+ * all (even `[]`), the set is managed whole, Read puts every rule found on the group into state, and the next
+ * `up` after a refresh revokes the ones declared elsewhere (aws.vpc.SecurityGroupIngressRule/EgressRule). The
+ * mix cannot be checked here reliably: a stack policy sees outputs, where `ingress`/`egress` are always present
+ * (read back from AWS), so the rule is on inputs: no inline rules at all, which rules the mix out.
+ */
+export const securityGroupRulesStandalone = mandatory(
+  "sg-rules-standalone-only",
+  "Security groups declare no inline ingress or egress (not even []): every rule is an aws.vpc.SecurityGroupIngressRule or SecurityGroupEgressRule, so no group both manages its rule set and gets rules from elsewhere.",
+  (type, p, report) => {
+    if (type !== "aws:ec2/securityGroup:SecurityGroup") return;
+    for (const direction of ["ingress", "egress"] as const) {
+      if (p[direction] === undefined) continue;
+      report(
+        `inline ${direction} (${JSON.stringify(p[direction]).slice(0, 60)}) makes the group manage its whole ${direction} set: ` +
+          `a standalone rule on it is read back at refresh and revoked by the next up; declare each rule as a standalone resource`,
+      );
+    }
+  },
+);
+
 /** Database ports: reachable from security groups (the app's), never from address ranges. */
 export const DATABASE_PORTS = [5432, 3306, 1433, 1521];
 
@@ -396,6 +419,7 @@ export const resourcePolicies: ResourceValidationPolicy[] = [
   bucketEncrypted,
   logGroupRetention,
   securityGroupIngress,
+  securityGroupRulesStandalone,
   instancesHardened,
   noPlaintextSecrets,
   loadBalancerHardened,

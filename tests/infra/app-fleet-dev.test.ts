@@ -44,6 +44,27 @@ describe("dev app fleet (mock-level: Pulumi mocks, no AWS)", () => {
     expect(run.one("aws:lb/loadBalancer:LoadBalancer").inputs.enableDeletionProtection).toBe(false);
   });
 
+  // Issue 21, finding 6 (upstream: hashicorp/terraform-provider-aws internal/service/secretsmanager/secret.go, read
+  // at 00c21ced: recovery_window_in_days 0 → DeleteSecret with ForceDeleteWithoutRecovery; name_prefix ForceNew).
+  it("mock-level: the token's secret is named by prefix and deleted without a recovery window (dev keeps no data): destroy then up works at once", () => {
+    const secrets = run.byType("aws:secretsmanager/secret:Secret");
+    expect(secrets).toHaveLength(1);
+    expect(secrets[0].inputs).toMatchObject({
+      namePrefix: "observed-app-dev/taskflow/api-token-",
+      recoveryWindowInDays: 0,
+    });
+    expect(secrets[0].inputs.name).toBeUndefined();
+  });
+
+  // Issue 21, finding 2, in dev's fleet (upstream: internal/service/ec2/vpc_security_group.go, read at 01606926).
+  it("mock-level: no security group of dev's fleet declares inline ingress or egress (standalone rules only)", () => {
+    const groups = run.byType("aws:ec2/securityGroup:SecurityGroup");
+    expect(groups.length).toBeGreaterThanOrEqual(5);
+    expect(
+      groups.filter((g) => g.inputs.ingress !== undefined || g.inputs.egress !== undefined).map((g) => g.name),
+    ).toEqual([]);
+  });
+
   it("the policy pack passes with 0 violations", async () => {
     expect(await runPolicies(run.resources)).toEqual([]);
   });

@@ -52,6 +52,10 @@ describe("prod app fleet with a domain (mock-level: Pulumi mocks, no AWS)", () =
     });
     expect(await run.output("appUrl")).toBe(`https://${DOMAIN}`);
     const sg = run.one("aws:ec2/securityGroup:SecurityGroup", "-front-sg");
-    expect((sg.inputs.ingress as { fromPort: number }[]).map((r) => r.fromPort)).toEqual([80, 443]);
+    expect(sg.inputs.ingress).toBeUndefined();
+    const listenerRules = run
+      .byType("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
+      .filter((r) => r.inputs.securityGroupId === `${sg.name}-id`);
+    expect(listenerRules.map((r) => r.inputs.fromPort)).toEqual([80, 443]);
   });
 });

@@ -8,14 +8,27 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { bundleFromTarBase64 } from "../../components/bundle-archive";
 import { WAF_MANAGED_RULE_GROUPS } from "../../components/front-door";
 import { ACCOUNT, TEST_API_TOKEN, runStack, type Recorded, type StackRun } from "../../scripts/lib/program-mocks";
+import { securityGroupRulesStandalone } from "../../policy/policies";
+import { runPolicies } from "./policy-run";
+import { captureDependencies } from "./registration-deps";
 
 const P = "observed-app-prod";
+const deps = captureDependencies();
 let run: StackRun;
 beforeAll(async () => {
   run = await runStack("prod");
 }, 60_000);
 
 const ingress = () => run.byType("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule");
+/** A group's ingress as [port, sources]: its inline rules, if any, and the standalone rules on it. */
+const ingressOf = (sg: Recorded) => [
+  ...((sg.inputs.ingress as { fromPort: number; cidrBlocks?: string[] }[] | undefined) ?? []).map(
+    (r) => [r.fromPort, r.cidrBlocks] as const,
+  ),
+  ...ingress()
+    .filter((r) => r.inputs.securityGroupId === `${sg.name}-id`)
+    .map((r) => [r.inputs.fromPort as number, [r.inputs.cidrIpv4 as string]] as const),
+];
 const decode = (r: Recorded) => Buffer.from(String(r.inputs.userData), "base64").toString();
 
 describe("prod app fleet (mock-level: Pulumi mocks, no AWS)", () => {
@@ -205,9 +218,7 @@ describe("prod app fleet (mock-level: Pulumi mocks, no AWS)", () => {
 
   it("security groups chain ALB → app → DB: the world reaches only the listener; the app only from the ALB (and monitoring on metrics); the DB only from the app", () => {
     const alb = run.one("aws:ec2/securityGroup:SecurityGroup", "-front-sg");
-    expect(
-      (alb.inputs.ingress as { fromPort: number; cidrBlocks: string[] }[]).map((r) => [r.fromPort, r.cidrBlocks]),
-    ).toEqual([[80, ["0.0.0.0/0"]]]);
+    expect(ingressOf(alb)).toEqual([[80, ["0.0.0.0/0"]]]);
     const appSg = `${P}-app-fleet-sg-id`;
     const toApp = ingress().filter((r) => r.inputs.securityGroupId === appSg);
     expect(toApp.every((r) => r.inputs.cidrIpv4 === undefined)).toBe(true);
@@ -225,7 +236,12 @@ describe("prod app fleet (mock-level: Pulumi mocks, no AWS)", () => {
     expect(toDb.map((r) => [r.inputs.fromPort, r.inputs.referencedSecurityGroupId, r.inputs.cidrIpv4])).toEqual([
       [5432, appSg, undefined],
     ]);
-    expect(run.one("aws:ec2/securityGroup:SecurityGroup", "-db-sg").inputs.egress).toEqual([]);
+    // The database has no egress: no rule on its group (the provider revokes AWS's default one on create).
+    expect(
+      run
+        .byType("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule")
+        .filter((r) => r.inputs.securityGroupId === dbSg),
+    ).toEqual([]);
     // The app's egress: HTTPS to the VPC's endpoints and to S3's prefix list, PostgreSQL to the DB; nothing else.
     const egress = run
       .byType("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule")
@@ -303,5 +319,82 @@ describe("prod app fleet (mock-level: Pulumi mocks, no AWS)", () => {
       expect(dims).toContainEqual({ LoadBalancer: lb.state.arnSuffix, TargetGroup: tg.state.arnSuffix });
       expect(dims).toContainEqual({ DBInstanceIdentifier: `${P}-db` });
     }
+  });
+  // Issue 21, finding 2. Upstream: hashicorp/terraform-provider-aws, internal/service/ec2/vpc_security_group.go
+  // (v6 line bridged by @pulumi/aws 7.48.0; read at 01606926): `ingress`/`egress` are Optional+Computed sets in
+  // SchemaConfigModeAttr, Read stores every rule found on the group (matchRules keeps unmatched remote rules),
+  // and updateSecurityGroupRules revokes what state has and config lacks; create revokes AWS's default egress.
+  it("mock-level: no security group declares inline ingress or egress, so a refresh then up revokes none of the standalone rules (the fleet's egress to ECR, S3, PostgreSQL)", async () => {
+    const groups = run.byType("aws:ec2/securityGroup:SecurityGroup");
+    expect(groups.length).toBeGreaterThanOrEqual(5);
+    const inline = groups
+      .flatMap((g) =>
+        (["ingress", "egress"] as const).filter((d) => g.inputs[d] !== undefined).map((d) => `${g.name}.${d}`),
+      )
+      .sort();
+    expect(inline).toEqual([]);
+    // Every standalone rule sits on one of these groups (by the value the SDK tracked, not by name).
+    const rules = [...ingress(), ...run.byType("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule")];
+    for (const r of rules) {
+      const target = r.propertyDeps.securityGroupId ?? [];
+      expect(
+        target.filter((k) => k.startsWith("aws:ec2/securityGroup:SecurityGroup::")),
+        r.name,
+      ).toHaveLength(1);
+    }
+    const fleetEgress = rules.filter(
+      (r) => r.type.includes("Egress") && r.inputs.securityGroupId === `${P}-app-fleet-sg-id`,
+    );
+    expect(fleetEgress.map((r) => r.name).sort()).toEqual(
+      ["database", "endpoints", "s3"].map((x) => `${P}-app-fleet-to-${x}`),
+    );
+    const violations = await runPolicies(run.resources);
+    expect(violations.filter((v) => v.startsWith(securityGroupRulesStandalone.name))).toEqual([]);
+  });
+
+  // Issue 21, finding 6. Upstream: internal/service/secretsmanager/secret.go (read at 00c21ced): name and
+  // name_prefix are ForceNew and conflict; recovery_window_in_days 0 deletes with ForceDeleteWithoutRecovery, any
+  // other value schedules the deletion and the name stays taken (CreateSecret retries "scheduled for deletion"
+  // for PropagationTimeout only, then fails).
+  it("mock-level: every Secrets Manager secret is named by prefix, so destroy then up never meets its old name scheduled for deletion; prod keeps a 7-day window", () => {
+    const secrets = run.byType("aws:secretsmanager/secret:Secret");
+    expect(secrets.map((s) => s.name)).toEqual([`${P}-app-fleet-token`]);
+    for (const s of secrets) {
+      expect(s.inputs.name, s.name).toBeUndefined();
+      expect(s.inputs.namePrefix, s.name).toBe(`${P}/taskflow/api-token-`);
+      expect(s.inputs.recoveryWindowInDays, s.name).toBe(7);
+    }
+  });
+
+  // Issue 21, finding 7. What is observable under mocks: each registration's dependency list as sent to the engine
+  // (tests/infra/registration-deps.ts); a `dependsOn` on a component arrives there expanded to its children.
+  it("mock-level: the Auto Scaling group is created after the listener forwarding to its target group, the interface endpoints, and every rule its instances need (it waits for healthy targets)", () => {
+    const asg = run.one("aws:autoscaling/group:Group");
+    const direct = new Set(deps.direct.get(asg.key));
+    const all = deps.closure(asg.key);
+    const listener = run.one("aws:lb/listener:Listener");
+    expect((listener.inputs.defaultActions as { type: string }[])[0].type).toBe("forward");
+    expect(direct.has(listener.key), "listener").toBe(true);
+    const rules = [
+      `aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule::${P}-app-fleet-from-lb`,
+      `aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule::${P}-app-to-database`,
+      ...["endpoints", "s3", "database"].map(
+        (x) => `aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule::${P}-app-fleet-to-${x}`,
+      ),
+    ];
+    for (const k of rules) expect(direct.has(k), k).toBe(true);
+    const endpoints = run.byType("aws:ec2/vpcEndpoint:VpcEndpoint");
+    expect(endpoints.filter((e) => e.inputs.vpcEndpointType === "Interface")).toHaveLength(4);
+    for (const e of endpoints) expect(all.has(e.key), e.name).toBe(true);
+    // The instances' subnets are associated with the route table holding the S3 gateway's route.
+    const associations = run
+      .byType("aws:ec2/routeTableAssociation:RouteTableAssociation")
+      .filter((a) => a.name.includes("-private-"));
+    expect(associations).toHaveLength(3);
+    for (const a of associations) expect(all.has(a.key), a.name).toBe(true);
+    // The database's rule is still this component's child (same URN as before it moved into the fleet's build).
+    expect(run.one("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "-app-to-database").opts.parent).toBe(
+      `${P}-app`,
+    );
   });
 });

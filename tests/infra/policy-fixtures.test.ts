@@ -70,13 +70,19 @@ const cases: Record<string, { good: Fixture[]; bad: Fixture[]; message: RegExp }
     message: /retentionInDays/,
   },
   "sg-world-ingress-only-public-ports": {
+    // Rules as standalone resources (an inline set would break sg-rules-standalone-only).
     good: [
-      r("aws:ec2/securityGroup:SecurityGroup", {
-        ingress: [
-          { protocol: "tcp", fromPort: 3000, toPort: 3000, cidrBlocks: ["0.0.0.0/0"] },
-          { protocol: "tcp", fromPort: 22, toPort: 22, cidrBlocks: ["203.0.113.0/24"] },
-        ],
+      r("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", {
+        ipProtocol: "tcp",
+        fromPort: 3000,
+        toPort: 3000,
+        cidrIpv4: "0.0.0.0/0",
       }),
+      r(
+        "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+        { ipProtocol: "tcp", fromPort: 22, toPort: 22, cidrIpv4: "203.0.113.0/24" },
+        "ssh",
+      ),
     ],
     bad: [
       r("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", {
@@ -87,6 +93,26 @@ const cases: Record<string, { good: Fixture[]; bad: Fixture[]; message: RegExp }
       }),
     ],
     message: /ports 22-22/,
+  },
+  "sg-rules-standalone-only": {
+    good: [
+      r("aws:ec2/securityGroup:SecurityGroup", { vpcId: "vpc-1", description: "app" }, "app-sg"),
+      r(
+        "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule",
+        { securityGroupId: "app-sg-id", ipProtocol: "tcp", fromPort: 443, toPort: 443, cidrIpv4: "10.0.0.0/16" },
+        "app-to-endpoints",
+      ),
+    ],
+    // The fleet's group on issue 21's main: `egress: []` beside standalone egress rules.
+    bad: [
+      r("aws:ec2/securityGroup:SecurityGroup", { vpcId: "vpc-1", description: "app", egress: [] }, "app-sg"),
+      r(
+        "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule",
+        { securityGroupId: "app-sg-id", ipProtocol: "tcp", fromPort: 443, toPort: 443, cidrIpv4: "10.0.0.0/16" },
+        "app-to-endpoints",
+      ),
+    ],
+    message: /on app-sg: inline egress \(\[\]\) makes the group manage its whole egress set/,
   },
   "ec2-imdsv2-encrypted-volumes": {
     good: [

@@ -211,7 +211,12 @@ export const REPLACE_TABLE: Record<string, TypeRule> = {
   "aws:ec2/securityGroup:SecurityGroup": tf(
     "aws_security_group",
     ["description", "name", "namePrefix", "vpcId"],
-    tfAws(["ec2/vpc_security_group.go"]),
+    tfAws(["ec2/vpc_security_group.go"], "vpc_security_group.go @ 01606926"),
+    {
+      updateNote:
+        "inline ingress/egress, when declared (even []), are managed whole: rules found on the group and not declared " +
+        "are revoked (the program declares none: policy sg-rules-standalone-only)",
+    },
   ),
   "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": {
     upstream: "aws_vpc_security_group_ingress_rule",
@@ -505,10 +510,13 @@ export const REPLACE_TABLE: Record<string, TypeRule> = {
   "aws:secretsmanager/secret:Secret": tf(
     "aws_secretsmanager_secret",
     ["name", "namePrefix"],
-    tfAwsUnread(["secretsmanager/secret.go"]),
+    tfAwsRead(["secretsmanager/secret.go"], "00c21ced"),
     {
-      replaceNeedsDeleteFirst:
-        "a fixed name, and a deleted secret keeps it for its recovery window (7 days): the new one cannot be created",
+      // The program names its secret by prefix (issue 21): a replacement gets a new name, so it needs no delete
+      // first. A fixed name would: a deleted secret keeps its name for its recovery window (7-30 days; 0 deletes at
+      // once), and CreateSecret retries "scheduled for deletion" only for the provider's propagation timeout.
+      updateNote:
+        "description, kmsKeyId, policy and replicas change in place; recoveryWindowInDays is read only on delete",
     },
   ),
   "aws:secretsmanager/secretVersion:SecretVersion": tf(
