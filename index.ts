@@ -13,7 +13,7 @@ import { Network } from "./components/network";
 import { ObservedApp } from "./components/observed-app";
 import { SecurityBaseline } from "./components/security-baseline";
 import { stackPrefix } from "./monitoring-config/contract";
-import { FLEET_ENDPOINT_SERVICES } from "./components/app-fleet";
+import { FLEET_ENDPOINT_SERVICES, refreshFailedRuleName } from "./components/app-fleet";
 
 const settings = loadSettings();
 const prefix = stackPrefix(settings.project, settings.stack);
@@ -55,6 +55,8 @@ const security = new SecurityBaseline(prefix, {
   security: settings.security,
   keepData,
   alertEmail: settings.monitoring.alertEmail,
+  // The fleet's rule paging on an instance refresh that did not roll out publishes to the page topic.
+  pageEventRules: fleet ? [refreshFailedRuleName(prefix)] : undefined,
   tags: settings.tags,
 });
 

@@ -8,7 +8,14 @@
  * - Everything an instance runs is in the user data (image digests, settings, secret ARNs, never secret
  *   values), so a new image digest or setting is a new launch template version, and the group rolls it out by
  *   an instance refresh: new instances first (max 200 %, min 100 % healthy), each must pass the load balancer's
- *   /health check within the warm-up, and a failed refresh rolls back to the previous version by itself.
+ *   /health check within the warm-up before an old one is terminated.
+ * - Nothing rolls a bad version back. The provider (terraform-provider-aws, autoscaling/group.go,
+ *   resourceGroupUpdate) sets the new launch template version on the group (UpdateAutoScalingGroup) before it
+ *   starts the refresh, and does not wait for the refresh: `pulumi up` succeeds while the refresh is still running,
+ *   and from then on every launch (a scale-out, a replaced instance) uses the new version, good or bad (open
+ *   upstream issue hashicorp/terraform-provider-aws#34189). A refresh that ends Failed or Cancelled, or any rollback
+ *   (only a refresh started by hand can have one), pages (`<prefix>-app-refresh-failed`, rule on the Auto Scaling
+ *   events); the runbook rolls back by deploying the previous image (docs/runbooks.md#app-refresh-failed).
  * - IMDSv2 only (one hop: the containers cannot reach the instance's credentials), encrypted gp3 root volume.
  * - Egress only where the instance must go: HTTPS to the VPC (the interface endpoints) and to S3 (the gateway
  *   endpoint's prefix list), PostgreSQL to the database. Every rule is a standalone resource, never an inline
@@ -28,6 +35,32 @@ import { appFleetRolePolicy } from "./policy-documents";
 
 /** How long a new instance gets to install Docker, pull and pass /health before it counts (seconds). */
 export const INSTANCE_WARMUP_SECONDS = 300;
+/**
+ * The Auto Scaling events that say a refresh did not roll out (AWS EC2 Auto Scaling user guide,
+ * ec2-auto-scaling-event-reference.md; EventBridge events reference, "Amazon EC2 Auto Scaling events"): each
+ * refresh that does not succeed ends in exactly one of them.
+ */
+export const REFRESH_FAILED_DETAIL_TYPES = [
+  "EC2 Auto Scaling Instance Refresh Failed",
+  "EC2 Auto Scaling Instance Refresh Cancelled",
+  "EC2 Auto Scaling Instance Refresh Rollback Succeeded",
+  "EC2 Auto Scaling Instance Refresh Rollback Failed",
+] as const;
+
+/** The fleet's group name (fixed: the refresh-failed rule and the runbooks name it). */
+export const fleetGroupName = (namePrefix: string) => `${namePrefix}-app`;
+/** The EventBridge rule paging on a refresh that did not roll out (SecurityBaseline's page topic admits it). */
+export const refreshFailedRuleName = (namePrefix: string) => `${namePrefix}-app-refresh-failed`;
+
+/** The event pattern of that rule: the fleet's group only. */
+export function refreshFailedPattern(groupName: string) {
+  return {
+    source: ["aws.autoscaling"],
+    "detail-type": [...REFRESH_FAILED_DETAIL_TYPES],
+    detail: { AutoScalingGroupName: [groupName] },
+  };
+}
+
 /** The interface endpoints the private subnets need: ECR (API and registry), CloudWatch Logs, Secrets Manager. */
 export const FLEET_ENDPOINT_SERVICES = ["ecr.api", "ecr.dkr", "logs", "secretsmanager"] as const;
 
@@ -79,6 +112,11 @@ export interface AppFleetArgs {
      */
     listeners: pulumi.Resource[];
   };
+  /**
+   * The page topic: a refresh that does not roll out pages here. Its policy must admit the rule
+   * `refreshFailedRuleName(namePrefix)` (SecurityBaseline's `pageEventRules`).
+   */
+  readonly pageTopicArn: pulumi.Input<string>;
   readonly tags: Record<string, string>;
 }
 
@@ -265,7 +303,7 @@ export class AppFleet extends pulumi.ComponentResource {
     const group = new aws.autoscaling.Group(
       `${name}-group`,
       {
-        name: `${args.namePrefix}-app`,
+        name: fleetGroupName(args.namePrefix),
         vpcZoneIdentifiers: args.subnetIds,
         minSize: args.minSize,
         maxSize: args.maxSize,
@@ -283,7 +321,12 @@ export class AppFleet extends pulumi.ComponentResource {
             minHealthyPercentage: 100,
             maxHealthyPercentage: 200,
             instanceWarmup: String(INSTANCE_WARMUP_SECONDS),
-            autoRollback: true,
+            // Off: AWS rolls back to the configuration the group had when the refresh started, and the provider
+            // has already set the new version on the group by then (see the header), so a rollback would replace
+            // the new instances with the same bad version again. Without it a failing refresh ends Failed, which
+            // pages; the old instances stay in service meanwhile (min 100 % healthy: none is terminated before its
+            // replacement passes /health).
+            autoRollback: false,
             skipMatching: true,
           },
         },
@@ -311,6 +354,23 @@ export class AppFleet extends pulumi.ComponentResource {
           targetValue: 50,
         },
       },
+      parent,
+    );
+
+    // A refresh that did not roll out pages: `pulumi up` reported success when it started it.
+    const refreshFailed = new aws.cloudwatch.EventRule(
+      `${name}-refresh-failed`,
+      {
+        name: refreshFailedRuleName(args.namePrefix),
+        description: `Instance refresh of ${fleetGroupName(args.namePrefix)} did not roll out (runbook: docs/runbooks.md#app-refresh-failed)`,
+        eventPattern: group.name.apply((g) => JSON.stringify(refreshFailedPattern(g))),
+        tags,
+      },
+      parent,
+    );
+    new aws.cloudwatch.EventTarget(
+      `${name}-refresh-failed`,
+      { rule: refreshFailed.name, arn: args.pageTopicArn, targetId: "page-topic" },
       parent,
     );
 

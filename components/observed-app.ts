@@ -50,7 +50,7 @@ export interface FleetArgs {
   readonly domain?: { name: string; hostedZoneId: string };
   readonly waf?: { rateLimit: number };
   readonly database: Database;
-  /** The page topic: unhealthy targets and load balancer 5xx. */
+  /** The page topic: unhealthy targets, load balancer 5xx, an instance refresh that did not roll out. */
   readonly pageTopicArn: pulumi.Input<string>;
   /** Allow destroying the access-log bucket with its objects (dev). */
   readonly forceDestroy: boolean;
@@ -214,6 +214,7 @@ export class ObservedApp extends pulumi.ComponentResource {
             // component is one on each of its children (the listener, and with a domain the ACM validation).
             listeners: [this.frontDoor],
           },
+          pageTopicArn: f.pageTopicArn,
           tags,
         },
         parent,

@@ -18,6 +18,12 @@ import {
   type Scope,
 } from "./policy-documents";
 
+/**
+ * GuardDuty's EC2 runtime monitoring (and its automated agent management), in every stack: off, since nothing
+ * here could be covered (see SecurityBaseline.guardDuty). `npm run verify` reads the detector, not this.
+ */
+export const EC2_RUNTIME_MONITORING: "ENABLED" | "DISABLED" = "DISABLED";
+
 /** Retention, GuardDuty and account-level settings of the baseline. */
 export interface AuditArgs {
   /** Retention of the CloudTrail log group (days; a value CloudWatch Logs accepts). */
@@ -44,11 +50,14 @@ export interface SecurityBaselineArgs {
   /** The stack's VPC, whose traffic the flow logs record. */
   readonly vpcId: pulumi.Input<string>;
   readonly security: AuditArgs;
-  /**
-   * Keep audit data (prod): the trail bucket, its key and log group are protected and retained on delete, and
-   * GuardDuty's EC2 runtime monitoring is on.
-   */
+  /** Keep audit data (prod): the trail bucket, its key and log group are protected and retained on delete. */
   readonly keepData: boolean;
+  /**
+   * Names of this stack's other EventBridge rules (same account and region) that page: the page topic's policy
+   * lets each publish, by its ARN (e.g. the fleet's `refreshFailedRuleName`). None: the policy is the plain
+   * `alertTopicPolicy`.
+   */
+  readonly pageEventRules?: readonly string[];
   /** E-mail subscribed to the alert topic (optional). */
   readonly alertEmail?: string;
   /** Tags of every resource that takes tags. */
@@ -330,12 +339,15 @@ export class SecurityBaseline extends pulumi.ComponentResource {
       const features: { name: string; status: "ENABLED" | "DISABLED"; additional?: string[] }[] = [
         { name: "S3_DATA_EVENTS", status: "ENABLED" },
         { name: "EBS_MALWARE_PROTECTION", status: "ENABLED" },
-        // EC2 runtime agent costs per vCPU: on in prod, off (explicitly) in dev. Exclusive with EKS_RUNTIME_MONITORING.
-        {
-          name: "RUNTIME_MONITORING",
-          status: args.keepData ? "ENABLED" : "DISABLED",
-          additional: ["EC2_AGENT_MANAGEMENT"],
-        },
+        // EC2 runtime monitoring is off (explicitly) in every stack: it covered nothing. Its automated agent needs
+        // SSM-managed instances (GuardDuty user guide, "Prerequisites for Amazon EC2 instance support"): no
+        // instance role here has SSM, and the private subnets have no ssm/ssmmessages/ec2messages endpoints
+        // (3 more interface endpoints x 2 zones, about $44/month, plus the per-vCPU agent charge). With agent
+        // management on, GuardDuty also creates its own VPC endpoint and security group in the stack's VPC, which
+        // `destroy` cannot delete (docs/runbooks.md#guardduty-runtime-monitoring). `npm run verify` reports the
+        // covered instance count and fails if the feature is on while fleet instances are not covered.
+        // Exclusive with EKS_RUNTIME_MONITORING.
+        { name: "RUNTIME_MONITORING", status: EC2_RUNTIME_MONITORING, additional: ["EC2_AGENT_MANAGEMENT"] },
       ];
       for (const f of features) {
         new aws.guardduty.DetectorFeature(
@@ -365,11 +377,33 @@ export class SecurityBaseline extends pulumi.ComponentResource {
       },
       parent,
     );
+    const pageEventRules = args.pageEventRules ?? [];
     new aws.sns.TopicPolicy(
       `${name}-alerts`,
       {
         arn: topic.arn,
-        policy: this.document({ topicArn: topic.arn, findingsRuleArn: findingsRule.arn }, alertTopicPolicy),
+        policy: this.document({ topicArn: topic.arn, findingsRuleArn: findingsRule.arn }, (s, v) => {
+          const policy = alertTopicPolicy(s, v);
+          if (!pageEventRules.length) return policy;
+          // Before the TLS-only Deny; the same shape as the GuardDuty rule's statement, one ARN per rule.
+          // alertTopicPolicy builds plain arrays (aws.iam.PolicyDocument types them as Inputs).
+          const statements = [...(policy.Statement as aws.iam.PolicyStatement[])];
+          statements.splice(statements.length - 1, 0, {
+            Sid: "StackEventRules",
+            Effect: "Allow",
+            Principal: { Service: "events.amazonaws.com" },
+            Action: "sns:Publish",
+            Resource: v.topicArn,
+            Condition: {
+              ArnEquals: {
+                "aws:SourceArn": pageEventRules.map(
+                  (r) => `arn:${s.partition}:events:${s.region}:${s.account}:rule/${r}`,
+                ),
+              },
+            },
+          });
+          return { ...policy, Statement: statements };
+        }),
       },
       parent,
     );

@@ -1,13 +1,18 @@
 /**
  * npm run verify -- --stack dev [--outputs outputs.json]
  * The post-deploy checklist, automated: app /health; Prometheus ready, every target up, rules loaded without
- * errors; Alertmanager ready; Grafana healthy with its dashboards; CloudTrail logging; GuardDuty enabled; log
- * groups receiving events. Outputs come from `pulumi stack output --json --show-secrets` (or a file);
+ * errors; Alertmanager ready; Grafana healthy with its dashboards; CloudTrail logging; GuardDuty enabled, and
+ * its EC2 runtime coverage (the covered instance count); log groups receiving events. Outputs come from `pulumi stack output --json --show-secrets` (or a file);
  * `--stack local` checks `npm run local` on its default ports and skips the AWS checks.
  */
 import { CloudTrailClient, GetTrailStatusCommand } from "@aws-sdk/client-cloudtrail";
 import { CloudWatchLogsClient, DescribeLogStreamsCommand } from "@aws-sdk/client-cloudwatch-logs";
-import { GetDetectorCommand, GuardDutyClient } from "@aws-sdk/client-guardduty";
+import {
+  GetDetectorCommand,
+  GuardDutyClient,
+  ListCoverageCommand,
+  type CoverageResource,
+} from "@aws-sdk/client-guardduty";
 import { AutoScalingClient, DescribeAutoScalingGroupsCommand } from "@aws-sdk/client-auto-scaling";
 import { DescribeTargetHealthCommand, ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { DescribeDBInstancesCommand, RDSClient } from "@aws-sdk/client-rds";
@@ -172,6 +177,74 @@ export const checkGuardDuty = (client: GuardDutyClient, detectorId: string): Che
     return result("GuardDuty enabled", d.Status === "ENABLED", `status ${d.Status}`);
   });
 
+/** GuardDuty's EC2 runtime monitoring on the detector: the feature and its automated agent management. */
+export function runtimeMonitoringOf(d: {
+  Features?: { Name?: string; Status?: string; AdditionalConfiguration?: { Name?: string; Status?: string }[] }[];
+}) {
+  const f = d.Features?.find((x) => x.Name === "RUNTIME_MONITORING");
+  const agent = f?.AdditionalConfiguration?.find((a) => a.Name === "EC2_AGENT_MANAGEMENT");
+  return { on: f?.Status === "ENABLED", agentManaged: f?.Status === "ENABLED" && agent?.Status === "ENABLED" };
+}
+
+/**
+ * GuardDuty's EC2 runtime coverage (GetDetector, ListCoverage filtered on EC2): the covered instance count, always.
+ * Fails when the detector has runtime monitoring on and an instance of the fleet's group (`groupName`) is not
+ * covered (HEALTHY): the feature is paid for and watches nothing there. With the feature off (the program's
+ * choice, components/security-baseline.ts EC2_RUNTIME_MONITORING) it passes and says so.
+ */
+export const checkGuardDutyCoverage = (
+  client: GuardDutyClient,
+  detectorId: string,
+  fleet?: { client: AutoScalingClient; groupName: string },
+): Check =>
+  guard("GuardDuty EC2 runtime coverage", async () => {
+    const name = "GuardDuty EC2 runtime coverage";
+    const runtime = runtimeMonitoringOf(await client.send(new GetDetectorCommand({ DetectorId: detectorId })));
+    const resources: CoverageResource[] = [];
+    let NextToken: string | undefined;
+    do {
+      const page = await client.send(
+        new ListCoverageCommand({
+          DetectorId: detectorId,
+          NextToken,
+          FilterCriteria: {
+            FilterCriterion: [{ CriterionKey: "RESOURCE_TYPE", FilterCondition: { Equals: ["EC2"] } }],
+          },
+        }),
+      );
+      resources.push(...(page.Resources ?? []));
+      NextToken = page.NextToken;
+    } while (NextToken);
+    const covered = new Map(
+      resources
+        .filter((r) => r.CoverageStatus === "HEALTHY")
+        .map((r) => [r.ResourceDetails?.Ec2InstanceDetails?.InstanceId ?? r.ResourceId, r]),
+    );
+    const issues = new Map(
+      resources
+        .filter((r) => r.CoverageStatus !== "HEALTHY")
+        .map((r) => [r.ResourceDetails?.Ec2InstanceDetails?.InstanceId ?? r.ResourceId, r.Issue ?? "unhealthy"]),
+    );
+    let fleetIds: string[] = [];
+    if (fleet) {
+      const g = await fleet.client.send(
+        new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [fleet.groupName] }),
+      );
+      fleetIds = (g.AutoScalingGroups?.[0]?.Instances ?? []).map((i) => i.InstanceId!).filter(Boolean);
+    }
+    const uncovered = fleetIds.filter((id) => !covered.has(id));
+    const counts =
+      `${covered.size} instance(s) covered` +
+      (fleet ? `, ${fleetIds.length - uncovered.length} of ${fleetIds.length} in the fleet` : "");
+    if (!runtime.on) return result(name, true, `runtime monitoring off (by design): ${counts}`);
+    const detail =
+      `runtime monitoring on${runtime.agentManaged ? " (agent managed by GuardDuty)" : " (agent managed by hand)"}: ${counts}` +
+      (uncovered.length
+        ? `; not covered: ${uncovered.map((id) => `${id} (${issues.get(id) ?? "no coverage record"})`).join(", ")}`
+        : "");
+    return result(name, uncovered.length === 0, detail);
+  });
+
 /** A log group "receives events" when its newest stream saw an event within maxAgeMs. */
 export const checkLogGroup = (client: CloudWatchLogsClient, name: string, maxAgeMs = 60 * 60 * 1000): Check =>
   guard(`log group ${name}`, async () => {
@@ -319,8 +392,15 @@ export function checksFor(o: StackOutputs, aws?: { region: string }): Check[] {
   }
   if (aws) {
     if (o.trailName) checks.push(checkTrail(new CloudTrailClient({ region: aws.region }), o.trailName));
-    if (o.guardDutyDetectorId)
-      checks.push(checkGuardDuty(new GuardDutyClient({ region: aws.region }), o.guardDutyDetectorId));
+    if (o.guardDutyDetectorId) {
+      const gd = new GuardDutyClient({ region: aws.region });
+      checks.push(checkGuardDuty(gd, o.guardDutyDetectorId));
+      const fleet =
+        o.appTier === "fleet" && o.appAutoScalingGroup
+          ? { client: new AutoScalingClient({ region: aws.region }), groupName: o.appAutoScalingGroup }
+          : undefined;
+      checks.push(checkGuardDutyCoverage(gd, o.guardDutyDetectorId, fleet));
+    }
     const logs = new CloudWatchLogsClient({ region: aws.region });
     for (const name of Object.values(o.logGroups ?? {})) checks.push(checkLogGroup(logs, name));
     if (o.appTier === "fleet") {

@@ -82,7 +82,7 @@ describe("prod app fleet (mock-level: Pulumi mocks, no AWS)", () => {
     expect(run.byType("aws:acm/certificate:Certificate")).toEqual([]);
   });
 
-  it("Auto Scaling group: at least 2 instances across the 3 private subnets, ELB health, rolled by instance refresh that rolls back", () => {
+  it("Auto Scaling group: at least 2 instances across the 3 private subnets, ELB health, rolled by instance refresh (no auto-rollback: the provider sets the new version first)", () => {
     const asg = run.one("aws:autoscaling/group:Group");
     const lt = run.one("aws:ec2/launchTemplate:LaunchTemplate");
     const privateSubnets = run
@@ -97,7 +97,7 @@ describe("prod app fleet (mock-level: Pulumi mocks, no AWS)", () => {
     expect(asg.inputs.launchTemplate).toEqual({ id: `${lt.name}-id`, version: String(lt.state.latestVersion) });
     expect(asg.inputs.instanceRefresh).toMatchObject({
       strategy: "Rolling",
-      preferences: { minHealthyPercentage: 100, maxHealthyPercentage: 200, autoRollback: true, skipMatching: true },
+      preferences: { minHealthyPercentage: 100, maxHealthyPercentage: 200, autoRollback: false, skipMatching: true },
     });
     expect(asg.opts.ignoreChanges).toEqual(["desiredCapacity"]);
     const tags = Object.fromEntries((asg.inputs.tags as { key: string; value: string }[]).map((t) => [t.key, t.value]));

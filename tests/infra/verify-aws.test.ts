@@ -1,7 +1,7 @@
 /** The AWS checks of `npm run verify`, against aws-sdk-client-mock (mock-level: no AWS account here). */
 import { CloudTrailClient, GetTrailStatusCommand } from "@aws-sdk/client-cloudtrail";
 import { CloudWatchLogsClient, DescribeLogStreamsCommand } from "@aws-sdk/client-cloudwatch-logs";
-import { GetDetectorCommand, GuardDutyClient } from "@aws-sdk/client-guardduty";
+import { GetDetectorCommand, GuardDutyClient, ListCoverageCommand } from "@aws-sdk/client-guardduty";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, describe, expect, it } from "vitest";
 import {
@@ -15,6 +15,7 @@ import {
   checkDatabase,
   checkFleet,
   checkGuardDuty,
+  checkGuardDutyCoverage,
   checkLogGroup,
   checkTargets,
   checkTrail,
@@ -165,6 +166,91 @@ describe("verify: the fleet's checks (mock-level, aws-sdk-client-mock)", () => {
       ok: false,
       detail: "status storage-full",
     });
+  });
+
+  // Issue 21, finding 4. The shapes are GuardDuty's API as @aws-sdk/client-guardduty (the dev dependency) types
+  // it: GetDetector's Features[].{Name,Status,AdditionalConfiguration}, ListCoverage's FilterCriteria
+  // (RESOURCE_TYPE = EC2) and Resources[].{CoverageStatus HEALTHY|UNHEALTHY, Issue, ResourceDetails.Ec2InstanceDetails}.
+  it("GuardDuty EC2 runtime coverage: the covered count always; fails when the feature is on and a fleet instance is not covered; passes, saying so, when it is off", async () => {
+    const runtime = (status: "ENABLED" | "DISABLED") => ({
+      Status: "ENABLED" as const,
+      ServiceRole: "r",
+      Features: [
+        { Name: "S3_DATA_EVENTS" as const, Status: "ENABLED" as const },
+        {
+          Name: "RUNTIME_MONITORING" as const,
+          Status: status,
+          AdditionalConfiguration: [{ Name: "EC2_AGENT_MANAGEMENT" as const, Status: status }],
+        },
+      ],
+    });
+    const coverage = (id: string, healthy: boolean) => ({
+      ResourceId: id,
+      DetectorId: "d",
+      CoverageStatus: healthy ? ("HEALTHY" as const) : ("UNHEALTHY" as const),
+      Issue: healthy ? undefined : "SSM association failed",
+      ResourceDetails: { ResourceType: "EC2" as const, Ec2InstanceDetails: { InstanceId: id } },
+    });
+    asg
+      .on(DescribeAutoScalingGroupsCommand, { AutoScalingGroupNames: ["g"] })
+      .resolves(group([instance("i-1", "InService", "Healthy"), instance("i-2", "InService", "Healthy")]));
+    const check = () =>
+      checkGuardDutyCoverage(new GuardDutyClient({}), "d", { client: new AutoScalingClient({}), groupName: "g" })();
+
+    // On, one fleet instance covered, one with an issue (page 2), one with no record at all: fails, naming them.
+    gd.on(GetDetectorCommand).resolves(runtime("ENABLED"));
+    gd.on(ListCoverageCommand, { NextToken: undefined }).resolves({
+      Resources: [coverage("i-1", true)],
+      NextToken: "p2",
+    });
+    gd.on(ListCoverageCommand, { NextToken: "p2" }).resolves({ Resources: [coverage("i-9", false)] });
+    asg
+      .on(DescribeAutoScalingGroupsCommand)
+      .resolves(
+        group([
+          instance("i-1", "InService", "Healthy"),
+          instance("i-2", "InService", "Healthy"),
+          instance("i-9", "InService", "Healthy"),
+        ]),
+      );
+    expect(await check()).toEqual({
+      name: "GuardDuty EC2 runtime coverage",
+      ok: false,
+      detail:
+        "runtime monitoring on (agent managed by GuardDuty): 1 instance(s) covered, 1 of 3 in the fleet; " +
+        "not covered: i-2 (no coverage record), i-9 (SSM association failed)",
+    });
+    const calls = gd.commandCalls(ListCoverageCommand);
+    expect(calls[0].args[0].input.FilterCriteria).toEqual({
+      FilterCriterion: [{ CriterionKey: "RESOURCE_TYPE", FilterCondition: { Equals: ["EC2"] } }],
+    });
+    expect(calls.map((c) => c.args[0].input.NextToken)).toEqual([undefined, "p2"]);
+
+    // On, every fleet instance covered: passes with the count.
+    gd.on(ListCoverageCommand).resolves({
+      Resources: [coverage("i-1", true), coverage("i-2", true), coverage("i-9", true)],
+    });
+    expect(await check()).toMatchObject({ ok: true, detail: expect.stringMatching(/3 of 3 in the fleet$/) });
+
+    // Off (the program's choice): passes and says the instances are not monitored by design.
+    gd.on(GetDetectorCommand).resolves(runtime("DISABLED"));
+    gd.on(ListCoverageCommand).resolves({ Resources: [] });
+    expect(await check()).toEqual({
+      name: "GuardDuty EC2 runtime coverage",
+      ok: true,
+      detail: "runtime monitoring off (by design): 0 instance(s) covered, 0 of 3 in the fleet",
+    });
+
+    // The outputs of a fleet with a detector add both GuardDuty checks.
+    const outputs = {
+      appUrl: "http://lb",
+      prometheusUrl: "http://127.0.0.1:9090",
+      alertmanagerUrl: "http://127.0.0.1:9093",
+      guardDutyDetectorId: "d",
+      appTier: "fleet" as const,
+      appAutoScalingGroup: "g",
+    };
+    expect(checksFor(outputs, { region: "eu-west-1" })).toHaveLength(5 + 2 + 1);
   });
 
   it("a fleet's outputs add the three checks; an https app URL without a fingerprint is trusted to the system's CAs only for a fleet", () => {
