@@ -9,6 +9,9 @@ import { defineConfig } from "vitest/config";
 // suite (image builds, real Prometheus) the service got half its CPU and its heap's slow sizing read as growth
 // (22.7 % and 11.0 % on CI and here, against a limit of 10 %).
 const LOAD = "tests/service/hard-load.test.ts";
+// The deploy rehearsal (a Docker engine, image builds, SSH hosts) is a project of its own, run beside the suites:
+// `npm run test:quick` leaves it out, `npm run rehearse` runs it alone.
+const REHEARSAL = "tests/rehearsal/**/*.test.ts";
 export default defineConfig({
   test: {
     globalSetup: ["tests/global-setup.ts"],
@@ -29,8 +32,14 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: "suites", include: ["tests/**/*.test.ts"], exclude: [LOAD], sequence: { groupOrder: 0 } },
+        test: {
+          name: "suites",
+          include: ["tests/**/*.test.ts"],
+          exclude: [LOAD, REHEARSAL],
+          sequence: { groupOrder: 0 },
+        },
       },
+      { extends: true, test: { name: "rehearsal", include: [REHEARSAL], sequence: { groupOrder: 0 } } },
       { extends: true, test: { name: "load", include: [LOAD], sequence: { groupOrder: 1 } } },
     ],
   },
