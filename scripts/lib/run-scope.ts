@@ -61,14 +61,24 @@ export function processesOf(scope: string): Leftover[] {
   return found;
 }
 
+/** Running: it exists and is not a zombie (a dead process its parent has not reaped yet). */
 const alive = (pid: number) => {
   try {
-    process.kill(pid, 0);
-    return true;
+    return !/^\d+ \(.*\) Z /.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
   } catch {
     return false;
   }
 };
+
+function signal(pids: number[], sig: NodeJS.Signals): void {
+  for (const pid of pids) {
+    try {
+      process.kill(pid, sig);
+    } catch {
+      // already gone
+    }
+  }
+}
 
 /** Wait (blocking, bounded) until none of `pids` is alive. */
 function waitGone(pids: number[], ms: number): void {
@@ -83,28 +93,11 @@ function waitGone(pids: number[], ms: number): void {
  */
 export function closeRunScope(scope: RunScope): Leftover[] {
   const left = processesOf(scope.dir);
-  for (const p of left) {
-    try {
-      process.kill(p.pid, "SIGTERM");
-    } catch {
-      // already gone
-    }
-  }
-  waitGone(
-    left.map((p) => p.pid),
-    10_000,
-  );
-  for (const p of left.filter((p) => alive(p.pid))) {
-    try {
-      process.kill(p.pid, "SIGKILL");
-    } catch {
-      // already gone
-    }
-  }
-  waitGone(
-    left.map((p) => p.pid),
-    5_000,
-  );
+  const pids = left.map((p) => p.pid);
+  signal(pids, "SIGTERM");
+  waitGone(pids, 10_000);
+  signal(pids.filter(alive), "SIGKILL");
+  waitGone(pids, 5_000);
   rmSync(scope.dir, { recursive: true, force: true });
   return left;
 }
