@@ -6,7 +6,10 @@
 #
 # The database password is RDS-managed and rotated (every 7 days by default): it is kept in a file the service
 # reads for each new connection (DATABASE_PASSWORD_FILE), and a systemd timer rewrites that file from Secrets
-# Manager every 5 minutes, so a rotation never needs a restart.
+# Manager every 5 minutes, so a rotation never needs a restart (until the file catches up, the service retries a
+# refused login once and answers 503). The file is under /run (tmpfs: never on disk), so it is gone after a
+# reboot: the refresher's unit also runs at every boot before docker.service, which restarts the app's
+# container, and the timer fires at boot too.
 #
 # TOKEN_VERSION (the token secret's version id) is not read here: it is in the user data so that a rotated token
 # changes the launch template, and the instance refresh brings up instances that read the new one.
@@ -40,13 +43,17 @@ secret() {
 # A field of the RDS secret's JSON ({"username": ..., "password": ...}).
 json_field() { python3 -c 'import json, sys; print(json.load(sys.stdin)[sys.argv[1]])' "$1"; }
 
-# Write the database password where the service reads it (atomically: a reader never sees half a file).
+# Write the database password where the service reads it (atomically: a reader never sees half a file), creating
+# the directory (after a reboot /run is empty). Every step checked: the refresher calls it where errexit is off.
 write_db_password() {
-  local db
-  db=$(secret "$DB_SECRET_ARN")
-  printf '%s' "$(json_field password <<<"$db")" | sudo tee "$RUN_DIR/db-password.next" >/dev/null
-  sudo chown "$APP_UID" "$RUN_DIR/db-password.next"
-  sudo chmod 0400 "$RUN_DIR/db-password.next"
+  local db password
+  db=$(secret "$DB_SECRET_ARN") || return 1
+  password=$(json_field password <<<"$db") || return 1
+  [ -n "$password" ] || return 1
+  sudo install -d -m 0755 "$RUN_DIR" || return 1
+  printf '%s' "$password" | sudo tee "$RUN_DIR/db-password.next" >/dev/null || return 1
+  sudo chown "$APP_UID" "$RUN_DIR/db-password.next" || return 1
+  sudo chmod 0400 "$RUN_DIR/db-password.next" || return 1
   sudo mv "$RUN_DIR/db-password.next" "$RUN_DIR/db-password"
 }
 
@@ -72,25 +79,36 @@ write_db_password
 } | sudo tee "$SECRETS_DIR/app.env" >/dev/null
 unset token
 
-log "installing the database password refresh timer"
+log "installing the database password refresher: at every boot before docker starts the app, then every 5 minutes"
 sudo install -d -m 0755 "$SBIN_DIR" "$SYSTEMD_DIR"
 {
   echo "#!/usr/bin/env bash"
   echo "# Written by the user data: rewrites TaskFlow's database password file from Secrets Manager (as root)."
+  echo "# At boot the app's container waits for it (docker.service is ordered after it): a few tries, 10 s apart."
   echo "set -euo pipefail"
   declare -p AWS_CLI REGION DB_SECRET_ARN RUN_DIR APP_UID
   declare -f secret json_field write_db_password
   echo "sudo() { \"\$@\"; }"
-  echo "write_db_password"
+  echo "for try in 1 2 3 4 5 6; do"
+  echo "  if write_db_password; then exit 0; fi"
+  echo "  echo \"taskflow-db-password: could not write the password file (try \$try of 6)\" >&2"
+  echo "  if [ \"\$try\" -lt 6 ]; then sleep 10; fi"
+  echo "done"
+  echo "exit 1"
 } | sudo tee "$SBIN_DIR/taskflow-db-password" >/dev/null
 sudo chmod 0700 "$SBIN_DIR/taskflow-db-password"
-printf '%s\n' "[Unit]" "Description=Refresh TaskFlow's database password from Secrets Manager" \
-  "[Service]" "Type=oneshot" "ExecStart=$SBIN_DIR/taskflow-db-password" |
+# Wanted by docker.service and ordered before it: at boot, dockerd (which restarts the app's container) starts
+# only once the file is written or the tries are spent. Wanted, not required: node_exporter still starts.
+printf '%s\n' "[Unit]" "Description=Write TaskFlow's database password from Secrets Manager" \
+  "Wants=network-online.target" "After=network-online.target" "Before=docker.service" \
+  "[Service]" "Type=oneshot" "ExecStart=$SBIN_DIR/taskflow-db-password" "TimeoutStartSec=180" \
+  "[Install]" "WantedBy=docker.service" |
   sudo tee "$SYSTEMD_DIR/taskflow-db-password.service" >/dev/null
-printf '%s\n' "[Unit]" "Description=Refresh TaskFlow's database password every 5 minutes" \
-  "[Timer]" "OnBootSec=5min" "OnUnitActiveSec=5min" "[Install]" "WantedBy=timers.target" |
+printf '%s\n' "[Unit]" "Description=Refresh TaskFlow's database password at boot and every 5 minutes" \
+  "[Timer]" "OnBootSec=0" "OnUnitActiveSec=5min" "[Install]" "WantedBy=timers.target" |
   sudo tee "$SYSTEMD_DIR/taskflow-db-password.timer" >/dev/null
 sudo systemctl daemon-reload
+sudo systemctl enable taskflow-db-password.service >/dev/null
 sudo systemctl enable --now taskflow-db-password.timer >/dev/null
 
 log "logging in to ECR"

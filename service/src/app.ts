@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { DEFAULT_BODY_LIMIT_BYTES, type ServiceConfig } from "./config";
 import { SqliteTaskStore, StoreUnavailableError, type QueryObserver, type TaskStore } from "./db";
-import { PostgresTaskStore } from "./db-postgres";
+import { PostgresTaskStore, StoreAuthFailedError } from "./db-postgres";
 import { ServiceMetrics, UNMATCHED_ROUTE } from "./metrics";
 import { FaultState, faultPlugin, faultRoutes } from "./plugins/fault";
 import { tasksPlugin } from "./plugins/tasks";
@@ -208,8 +208,11 @@ async function health(store: TaskStore, req: FastifyRequest, reply: FastifyReply
 /** Every error leaves as JSON with a reason; 4xx reasons are specific, 5xx never leak internals. */
 function replyError(error: FastifyError, req: FastifyRequest, reply: FastifyReply) {
   if (error instanceof StoreUnavailableError) {
-    // The database is down or unreachable: the request was fine, so 503 and a retry hint, never 500.
-    req.log.warn({ event: "database_unavailable", err: error }, "database unavailable");
+    // The database is down or unreachable, or refuses a rotated password the file has not caught up with yet: the
+    // request was fine, so 503 and a retry hint, never 500. The log says which (pg's message has no password).
+    if (error instanceof StoreAuthFailedError)
+      req.log.warn({ event: error.event, err: error }, "database refused the password; waiting for the file");
+    else req.log.warn({ event: "database_unavailable", err: error }, "database unavailable");
     return reply
       .code(503)
       .header("retry-after", "5")

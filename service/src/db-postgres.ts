@@ -12,7 +12,10 @@
  * - TLS when configured (`DATABASE_TLS`): `require` encrypts; `verify-full` also checks the server's certificate
  *   against `DATABASE_CA_FILE` and its name against the host.
  * - The password can come from a file read for every new connection (`DATABASE_PASSWORD_FILE`), so a rotated
- *   password (RDS rotates its managed one) is picked up without a restart.
+ *   password (RDS rotates its managed one) is picked up without a restart. A login the server refuses (SQLSTATE
+ *   28P01, say a rotation that landed after the file was read) is retried once on a new connection, which reads
+ *   the file again; refused again (the file not rewritten yet), the request gets StoreAuthFailedError: a 503, as
+ *   for a lost database, until the file holds the new password.
  */
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
@@ -54,6 +57,26 @@ const MIGRATION_LOCK = 7_514_263;
 /** SQLSTATE classes and codes that mean "the database is not usable now", not "this request is wrong". */
 const UNAVAILABLE_SQLSTATE = /^(08|53|57P0[1-4]|57014|58)/;
 const UNAVAILABLE_NODE = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "EHOSTUNREACH", "ENOTFOUND"]);
+
+/** SQLSTATE invalid_password: the server refused a new connection's login (only ever at login, never mid-statement). */
+const INVALID_PASSWORD = "28P01";
+
+/** Whether the server refused a login's password (so the statement was never sent). */
+export function isAuthFailure(err: unknown): boolean {
+  return (err as { code?: unknown } | null)?.code === INVALID_PASSWORD;
+}
+
+/**
+ * The server refuses the service's password (SQLSTATE 28P01) even after the password file was read again: a
+ * rotation the file has not caught up with yet. Answered with 503 like a lost database; logged as `event`.
+ */
+export class StoreAuthFailedError extends StoreUnavailableError {
+  readonly event = "database_auth_failed";
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "StoreAuthFailedError";
+  }
+}
 
 /** Whether an error from pg means the database is unreachable or going away (rather than a bad statement). */
 export function isUnavailable(err: unknown): boolean {
@@ -150,8 +173,18 @@ export class PostgresTaskStore implements TaskStore {
     if (this.closed) throw new StoreUnavailableError("database is closed");
     const start = process.hrtime.bigint();
     try {
-      return await this.pool.query<R>(text, values);
+      return await this.pool.query<R>(text, values).catch((err: unknown) => {
+        if (!isAuthFailure(err)) throw err;
+        // A refused login happens before the statement is sent, so running it again is safe; the new connection
+        // reads the password file again (poolConfig), which a rotation may have rewritten since.
+        return this.pool.query<R>(text, values);
+      });
     } catch (err) {
+      if (isAuthFailure(err))
+        throw new StoreAuthFailedError(
+          `database refused the password (SQLSTATE 28P01, retried once on a new connection): ${(err as Error).message}`,
+          { cause: err },
+        );
       if (isUnavailable(err))
         throw new StoreUnavailableError(`database unavailable: ${(err as Error).message}`, { cause: err });
       throw err;

@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { spawnSync } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { hostScript } from "../../components/host-scripts";
+import { tempDir } from "../../scripts/lib/service-process";
 
 const DIR = join(__dirname, "..", "..", "components", "host-scripts");
 const scripts = readdirSync(DIR).filter((f) => f.endsWith(".sh"));
@@ -43,5 +44,85 @@ describe("host scripts", () => {
       const r = spawnSync("shellcheck", ["-s", "bash", "-e", "SC2317", "-"], { input: inlined, encoding: "utf8" });
       expect(r.status, `${f}: ${r.stdout}`).toBe(0);
     }
+  });
+
+  it("app-fleet-init.sh: the database password file is rewritten at every boot before docker.service restarts the app, and the timer fires at boot", () => {
+    // The user data run with every outside command stubbed (the AWS CLI answers Secrets Manager, docker, systemctl
+    // and curl are recorded), then a reboot as systemd would run it from the units the user data installed: /run
+    // is empty, the units ordered before docker.service and wanted by it run, then dockerd restarts the container.
+    const dir = tempDir("fleet-init-");
+    const bin = join(dir, "bin");
+    const calls = join(dir, "calls");
+    mkdirSync(bin);
+    const stub = (name: string, body: string) => {
+      writeFileSync(join(bin, name), `#!/usr/bin/env bash\necho "${name} $*" >>${calls}\n${body}\n`);
+      chmodSync(join(bin, name), 0o755);
+    };
+    stub("sudo", 'exec "$@"');
+    stub("systemctl", "");
+    stub("docker", "cat >/dev/null 2>&1 || true");
+    stub("curl", "");
+    stub("aws", `case "$*" in *token*) echo api-token ;; *db*) echo '{"username": "app", "password": "pw-1"}' ;; esac`);
+    const env = {
+      ...process.env,
+      PATH: `${bin}:${process.env.PATH}`,
+      IMAGE: "registry.example/taskflow@sha256:1",
+      NODE_EXPORTER_IMAGE: "registry.example/node-exporter@sha256:2",
+      REGION: "eu-west-1",
+      LOG_GROUP: "lg",
+      PORT: "3000",
+      METRICS_PORT: "9464",
+      FAULT_INJECTION: "false",
+      TOKEN_SECRET_ARN: "arn:token",
+      DB_SECRET_ARN: "arn:db",
+      DB_HOST: "db.example",
+      DB_PORT: "5432",
+      DB_NAME: "taskflow",
+      DB_POOL_MAX: "10",
+      TRUSTED_PROXIES: "10.0.0.0/16",
+      HEALTH_TRIES: "1",
+      APP_UID: String(process.getuid?.() ?? 0),
+      SECRETS_DIR: join(dir, "etc"),
+      RUN_DIR: join(dir, "run"),
+      SBIN_DIR: join(dir, "sbin"),
+      SYSTEMD_DIR: join(dir, "systemd"),
+      LOG_DRIVER: "json-file",
+    };
+    const userData = join(dir, "user-data");
+    writeFileSync(userData, hostScript("app-fleet-init.sh"));
+    const first = spawnSync("bash", [userData], { env, encoding: "utf8" });
+    expect(first.status, first.stderr).toBe(0);
+    expect(readFileSync(join(dir, "run", "db-password"), "utf8")).toBe("pw-1");
+    const recorded = readFileSync(calls, "utf8");
+    expect(recorded).toMatch(/^systemctl enable taskflow-db-password\.service$/m);
+    expect(recorded).toMatch(/^systemctl enable --now taskflow-db-password\.timer$/m);
+
+    const unit = (name: string) => readFileSync(join(dir, "systemd", name), "utf8");
+    const values = (text: string, key: string) =>
+      [...text.matchAll(new RegExp(`^${key}=(.*)$`, "gm"))].flatMap((m) => m[1].trim().split(/\s+/));
+    const timer = unit("taskflow-db-password.timer");
+    expect(values(timer, "OnBootSec")).toEqual(["0"]);
+    expect(values(timer, "OnUnitActiveSec")).toEqual(["5min"]);
+
+    // The reboot: the tmpfs is empty; what systemd starts before docker.service (ordered Before= it and pulled in
+    // by it or by the boot target) runs, in order; only then would dockerd restart the app's container.
+    rmSync(join(dir, "run"), { recursive: true, force: true });
+    const beforeDocker = readdirSync(join(dir, "systemd"))
+      .filter((f) => f.endsWith(".service"))
+      .filter((f) => values(unit(f), "Before").includes("docker.service"))
+      .filter((f) => values(unit(f), "WantedBy").some((t) => ["docker.service", "multi-user.target"].includes(t)));
+    expect(beforeDocker).toEqual(["taskflow-db-password.service"]);
+    const service = unit("taskflow-db-password.service");
+    expect(values(service, "After")).toContain("network-online.target");
+    expect(values(service, "Wants")).toContain("network-online.target");
+    for (const f of beforeDocker) {
+      const [exec] = values(unit(f), "ExecStart");
+      const r = spawnSync(exec, { env: { ...process.env, PATH: `${bin}:${process.env.PATH}` }, encoding: "utf8" });
+      expect(r.status, r.stderr).toBe(0);
+    }
+    const file = join(dir, "run", "db-password");
+    expect(existsSync(file)).toBe(true);
+    expect(readFileSync(file, "utf8")).toBe("pw-1");
+    expect((statSync(file).mode & 0o777).toString(8)).toBe("400");
   });
 });

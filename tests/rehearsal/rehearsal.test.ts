@@ -16,7 +16,7 @@
  * with the reason (it is part of `npm test`).
  */
 import { spawnSync } from "node:child_process";
-import { chmodSync, chownSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, chownSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hostScript } from "../../components/host-scripts";
@@ -407,27 +407,78 @@ describe("deploy rehearsal: the fleet's launch template user data, run for real 
     expect(calls).toMatch(/systemctl enable --now taskflow-db-password\.timer/);
   }, 300_000);
 
-  it("a rotated database password: the refresher the user data installed rewrites the file, and new connections log in with it", async () => {
+  /** `Key=` values of a systemd unit the user data installed (space-separated lists split). */
+  const unitValues = (file: string, key: string) =>
+    [...readFileSync(join(dir, "systemd", file), "utf8").matchAll(new RegExp(`^${key}=(.*)$`, "gm"))].flatMap((m) =>
+      m[1].trim().split(/\s+/),
+    );
+  /** Run the refresher the user data installed, as systemd would (as root, the stubs first on PATH). */
+  const runRefresher = (exec = join(dir, "sbin", "taskflow-db-password")) =>
+    spawnSync(exec, { encoding: "utf8", env: { ...process.env, PATH: `${shims}:${process.env.PATH}` } });
+  const healthy = async () =>
+    (await fetch(`http://127.0.0.1:${ports.port}/health`, { signal: AbortSignal.timeout(2000) }).catch(() => null))
+      ?.ok === true;
+
+  it("a reboot: the password file on /run is gone; the unit ordered before docker.service writes it before dockerd restarts the app, which is healthy", async () => {
+    // Shutdown: the container stops, and /run (a tmpfs) is empty at the next boot. The user data does not run
+    // again (cloud-init runs it once per instance).
+    expect(engine.docker(["stop", "taskflow"]).code).toBe(0);
+    rmSync(join(dir, "run"), { recursive: true, force: true });
+    // Boot, in systemd's order: the services ordered Before=docker.service that docker.service or the boot target
+    // pulls in, then dockerd, which restarts the app's container (--restart unless-stopped; `docker start` here,
+    // since `docker stop` above marked it stopped).
+    const beforeDocker = readdirSync(join(dir, "systemd"))
+      .filter((f) => f.endsWith(".service"))
+      .filter((f) => unitValues(f, "Before").includes("docker.service"))
+      .filter((f) => unitValues(f, "WantedBy").some((t) => ["docker.service", "multi-user.target"].includes(t)));
+    expect(beforeDocker).toContain("taskflow-db-password.service");
+    expect(readFileSync(join(dir, "calls"), "utf8")).toMatch(/systemctl enable taskflow-db-password\.service/);
+    for (const f of beforeDocker) {
+      const r = runRefresher(unitValues(f, "ExecStart")[0]);
+      expect(r.status, r.stderr).toBe(0);
+    }
+    const pw = spawnSync("stat", ["-c", "%a %u", join(dir, "run", "db-password")], { encoding: "utf8" }).stdout.trim();
+    expect(pw).toBe("400 1000");
+    // The timer also fires at boot (then every 5 minutes), not 5 minutes after it.
+    expect(unitValues("taskflow-db-password.timer", "OnBootSec")).toEqual(["0"]);
+    expect(engine.docker(["start", "taskflow"]).code).toBe(0);
+    await until(healthy, 60_000, "taskflow /health after the reboot");
+    const created = await api("/tasks", { method: "POST", body: JSON.stringify({ title: "after a reboot" }) });
+    expect(created.status).toBe(201);
+  }, 180_000);
+
+  it("a rotated database password: until the refresher runs, requests get 503 with a reason (never 500); then the file is rewritten and new connections log in with it, no restart", async () => {
     const rotated = "rotated-by-rds-0123456789abcdef";
     await pg.sql(`ALTER ROLE ${pg.user} PASSWORD '${rotated}'`);
     const secrets = JSON.parse(readFileSync(secretsFile, "utf8")) as Record<string, string>;
     secrets[setting(userData, "DB_SECRET_ARN")] = JSON.stringify({ username: pg.user, password: rotated });
     writeFileSync(secretsFile, JSON.stringify(secrets));
-    // What the timer runs, every 5 minutes.
-    const refresh = spawnSync(join(dir, "sbin", "taskflow-db-password"), {
-      encoding: "utf8",
-      env: { ...process.env, PATH: `${shims}:${process.env.PATH}` },
-    });
+    // The database drops the app's sessions (as a failover would): the next ones must log in, and the file still
+    // holds the old password (the timer has not run yet).
+    await pg.sql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'taskflow'");
+    await new Promise((res) => setTimeout(res, 500));
+    for (let i = 0; i < 5; i++) {
+      const r = await api("/tasks", { method: "POST", body: JSON.stringify({ title: "in the window" }) });
+      expect(r.status).toBe(503);
+      expect(r.headers.get("retry-after")).toBe("5");
+      expect(((await r.json()) as { message: string }).message).toBe("database unavailable; retry later");
+    }
+    expect((await fetch(`http://127.0.0.1:${ports.port}/health`)).status).toBe(503);
+    const logs = engine.docker(["logs", "taskflow"]);
+    expect(logs.stdout + logs.stderr).toContain('"event":"database_auth_failed"');
+    expect(logs.stdout + logs.stderr).not.toContain(rotated);
+    expect(logs.stdout + logs.stderr).not.toContain(pg.password);
+    // What the timer runs, at boot and every 5 minutes.
+    const refresh = runRefresher();
     expect(refresh.status, refresh.stderr).toBe(0);
     expect(readFileSync(join(dir, "run", "db-password"), "utf8")).toBe(rotated);
-    // The database drops the app's sessions (as a failover would): the next ones must use the new password.
-    await pg.sql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'taskflow'");
     let status = 0;
     for (let i = 0; i < 30 && status !== 201; i++) {
       status = (await api("/tasks", { method: "POST", body: JSON.stringify({ title: "after rotation" }) })).status;
       if (status !== 201) await new Promise((res) => setTimeout(res, 200));
     }
     expect(status).toBe(201);
+    expect(await healthy()).toBe(true);
     expect(inspect("taskflow", "{{.RestartCount}}")).toBe("0");
   }, 120_000);
 
