@@ -58,8 +58,6 @@ export interface MemorySample {
   heapUsed: number;
   external: number;
   arrayBuffers: number;
-  /** The part of the JS heap resident in memory (v8.getHeapStatistics().total_physical_size). */
-  heapPhysical: number;
 }
 /** After a major GC: heapUsed, and old + large-object space alone (the live heap), in bytes; the pause in ms. */
 export interface GcSample {
@@ -121,7 +119,7 @@ const METRICS: Metric[] = [
   "external",
   "arrayBuffers",
 ];
-const SAMPLED = ["rss", "heapTotal", "heapUsed", "external", "arrayBuffers", "heapPhysical"] as const;
+const SAMPLED = ["rss", "heapTotal", "heapUsed", "external", "arrayBuffers"] as const;
 
 /** RSS outside the JS heap: what V8's heap sizing does not move (native allocations, code, the SQLite cache). */
 export const outsideHeap = (s: MemorySample) => s.rss - s.heapTotal;

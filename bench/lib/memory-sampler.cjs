@@ -3,8 +3,7 @@
  * production): `node --require bench/lib/memory-sampler.cjs`, or startService's `nodeArgs`. Inert unless
  * MEMORY_SAMPLES_FILE names a file, to which it appends, every MEMORY_SAMPLE_MS (default 1000) ms from an unref'd
  * timer, JSON lines (`t` in ms since the epoch, sizes in bytes):
- * - `{"type":"sample", t, rss, heapTotal, heapUsed, external, arrayBuffers, heapPhysical}`: process.memoryUsage(),
- *   and the part of the JS heap resident in memory (v8.getHeapStatistics().total_physical_size);
+ * - `{"type":"sample", t, rss, heapTotal, heapUsed, external, arrayBuffers}`: process.memoryUsage();
  * - `{"type":"gc", t, ms, heapUsed, old}` for each major (mark-compact) GC since the previous tick: the heap V8
  *   reports at the end of that collection, `old` being old space + large-object space, i.e. the live heap, the
  *   trough of the sawtooth (a leak shows as troughs that climb); `ms` its pause; `t` the tick that read it.
@@ -16,7 +15,7 @@
 "use strict";
 const { openSync, writeSync } = require("node:fs");
 const { setInterval } = require("node:timers");
-const { GCProfiler, getHeapStatistics } = require("node:v8");
+const { GCProfiler } = require("node:v8");
 const { isMainThread } = require("node:worker_threads");
 
 const file = process.env.MEMORY_SAMPLES_FILE;
@@ -56,7 +55,6 @@ if (file && isMainThread) {
       heapUsed: m.heapUsed,
       external: m.external,
       arrayBuffers: m.arrayBuffers,
-      heapPhysical: getHeapStatistics().total_physical_size,
     });
   };
   tick();
