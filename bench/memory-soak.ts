@@ -4,12 +4,13 @@
  * every major GC) under the hard-load test's mixed reads and writes (100 connections, loopback), store by store.
  * Prints per minute RSS, heapTotal, heapUsed (median, and the minimum after a major GC), external, arrayBuffers,
  * req/s and p99, then per metric the least-squares slope after the warm-up (MiB/min, with R²) and the growth from
- * the first minute after the warm-up to the last; writes bench/results/memory-soak.json.
+ * the first minute after the warm-up to the last, and the hard-load test's criterion replayed over windows of the
+ * run (how far its figures move with no leak: what its limits rest on); writes bench/results/memory-soak.json.
  *
  *   npm run bench:memory [-- --minutes 5 --warmup 1 --store sqlite|postgres|both --connections 100]
  *
  * Run it alone: the service, PostgreSQL and the load generator share the machine, unpinned, as in the test.
- * Also the plumbing tests/service/hard-load.test.ts shares: mixedLoad, the sampler's options and its reader.
+ * Also what tests/service/hard-load.test.ts shares: mixedLoad, the sampler's options and reader, memoryWindow.
  */
 import autocannon from "autocannon";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -107,6 +108,68 @@ export function fitLine(xs: number[], ys: number[]): { slope: number; intercept:
   return { slope, intercept: my - slope * mx, r2: sxx > 0 && syy > 0 ? (sxy * sxy) / (sxx * syy) : 0 };
 }
 
+/** RSS outside the JS heap: what V8's heap sizing does not move (native allocations, code, the SQLite cache). */
+export const outsideHeap = (s: MemorySample) => s.rss - s.heapTotal;
+
+const between = <T extends { t: number }>(xs: T[], from: number, to: number) =>
+  xs.filter((x) => x.t >= from && x.t < to);
+
+/**
+ * The memory window tests/service/hard-load.test.ts measures after its warm-up: at least `seconds` of load and at
+ * least `minMajorGcs` major GCs (the load goes on in 5 s steps until then, up to `maxSeconds`).
+ */
+export const TEST_WINDOW = { seconds: 30, minMajorGcs: 12, maxSeconds: 90, edgeSamples: 10 };
+
+/**
+ * Memory over [from, to), in MiB, as the hard-load test judges it: the live-heap trough (the lowest old space after
+ * a major GC) in the first and in the last third of the major GCs, and the medians of RSS − heapTotal over the
+ * first and the last `edgeSamples` samples.
+ */
+export function memoryWindow(samples: MemorySample[], gcs: GcSample[], from: number, to: number) {
+  const g = between(gcs, from, to);
+  const s = between(samples, from, to);
+  const third = Math.floor(g.length / 3);
+  const trough = (xs: GcSample[]) => (xs.length ? Math.min(...xs.map((x) => x.old)) / MiB : NaN);
+  const outside = (xs: MemorySample[]) => median(xs.map(outsideHeap)) / MiB;
+  const n = TEST_WINDOW.edgeSamples;
+  return {
+    majorGcs: g.length,
+    samples: s.length,
+    troughFirst: trough(g.slice(0, third)),
+    troughLast: trough(third ? g.slice(-third) : []),
+    outsideFirst: outside(s.slice(0, n)),
+    outsideLast: outside(s.slice(-n)),
+  };
+}
+
+/**
+ * The test's criterion replayed over a soak run: a window starting every 5 s from `from`, each as long as the test's
+ * would be; the largest and the typical growth of the trough and of RSS − heapTotal (MiB), with no leak present.
+ */
+function replayTestWindows(samples: MemorySample[], gcs: GcSample[], from: number, end: number) {
+  const trough: number[] = [];
+  const outside: number[] = [];
+  for (let a = from; ; a += 5000) {
+    let e = a + TEST_WINDOW.seconds * 1000;
+    while (between(gcs, a, e).length < TEST_WINDOW.minMajorGcs && e < a + TEST_WINDOW.maxSeconds * 1000) e += 5000;
+    if (e > end) break;
+    const w = memoryWindow(samples, gcs, a, e);
+    if (Number.isFinite(w.troughLast - w.troughFirst)) trough.push(w.troughLast - w.troughFirst);
+    outside.push(w.outsideLast - w.outsideFirst);
+  }
+  const sd = (xs: number[]) => {
+    const m = xs.reduce((a, x) => a + x, 0) / xs.length;
+    return Math.sqrt(xs.reduce((a, x) => a + (x - m) ** 2, 0) / xs.length);
+  };
+  return {
+    windows: outside.length,
+    trough_growth_max_mib: r2(Math.max(...trough)),
+    trough_growth_sd_mib: r2(sd(trough)),
+    outside_heap_growth_max_mib: r2(Math.max(...outside)),
+    outside_heap_growth_sd_mib: r2(sd(outside)),
+  };
+}
+
 type Metric =
   "rss" | "outsideHeap" | "heapTotal" | "heapUsed" | "postGcHeapUsed" | "postGcOld" | "external" | "arrayBuffers";
 const METRICS: Metric[] = [
@@ -120,9 +183,6 @@ const METRICS: Metric[] = [
   "arrayBuffers",
 ];
 const SAMPLED = ["rss", "heapTotal", "heapUsed", "external", "arrayBuffers"] as const;
-
-/** RSS outside the JS heap: what V8's heap sizing does not move (native allocations, code, the SQLite cache). */
-export const outsideHeap = (s: MemorySample) => s.rss - s.heapTotal;
 
 /** Points (minutes since the load started, MiB) of one metric: sampled every second, or after each major GC. */
 function series(metric: Metric, samples: MemorySample[], gcs: GcSample[], start: number): [number, number][] {
@@ -141,6 +201,7 @@ function minuteFigure(metric: Metric, points: [number, number][], minute: number
 }
 
 const r1 = (x: number | null) => (x === null || !Number.isFinite(x) ? null : Math.round(x * 10) / 10);
+const r2 = (x: number) => Math.round(x * 100) / 100;
 const r3 = (x: number) => Math.round(x * 1000) / 1000;
 
 /** Run the soak on one store: per-minute figures and, per metric, the verdict after the warm-up. */
@@ -225,12 +286,8 @@ async function soak(store: "sqlite" | "postgres", pg: PostgresServer | undefined
       major_gc_pause_ms_median: r1(median(g.map((x) => x.ms))),
       minutes,
       verdict,
+      test_windows: replayTestWindows(s, g, start + flags.warmup * 60_000, end),
       ten_seconds: tenSeconds,
-      gcs: g.map((x) => ({
-        t_s: r1((x.t - start) / 1000),
-        old_mib: r1(x.old / MiB),
-        heap_used_mib: r1(x.heapUsed / MiB),
-      })),
     };
   } finally {
     await svc.stop("SIGTERM");
@@ -304,6 +361,7 @@ runMain(module, async () => {
       })),
     );
     console.log(`${r.store}: after ${flags.warmup} min of warm-up (least squares over every point after it):`);
+    const w = r.test_windows;
     for (const k of METRICS) {
       const v = r.verdict[k];
       console.log(
@@ -311,6 +369,11 @@ runMain(module, async () => {
           `minute ${flags.warmup + 1} → ${flags.minutes}: ${v.first_mib} → ${v.last_mib} MiB (${v.growth_pct} %); range ${v.min_mib}–${v.max_mib}`,
       );
     }
+    console.log(
+      `  hard-load test's windows (${TEST_WINDOW.seconds} s and ≥ ${TEST_WINDOW.minMajorGcs} major GCs, one every 5 s, ${w.windows}): ` +
+        `live-heap trough growth max ${w.trough_growth_max_mib} MiB (sd ${w.trough_growth_sd_mib}), ` +
+        `RSS − heapTotal growth max ${w.outside_heap_growth_max_mib} MiB (sd ${w.outside_heap_growth_sd_mib})`,
+    );
   }
   mkdirSync(RESULTS_DIR, { recursive: true });
   writeFileSync(

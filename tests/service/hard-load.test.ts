@@ -1,5 +1,15 @@
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { memorySampler, mixedLoad, outsideHeap, type GcSample, type MemorySample } from "../../bench/memory-soak";
+import {
+  memorySampler,
+  memoryWindow,
+  mixedLoad,
+  outsideHeap,
+  TEST_WINDOW,
+  type MemorySample,
+} from "../../bench/memory-soak";
 import { createTasks, startService, type ServiceProcess } from "../../scripts/lib/service-process";
 import { STORES, storeEnv } from "../helpers/stores";
 
@@ -17,13 +27,10 @@ import { STORES, storeEnv } from "../helpers/stores";
 // are 3 and 4 MiB. The windows compared lie ≈ 20 s apart: a leak of ≥ 9 MiB/min of JS objects or ≥ 12 MiB/min of
 // native memory fails (≈ 30 bytes per request on SQLite, ≈ 150 on PostgreSQL, at their rates here).
 const WARMUP = { stepS: 5, minS: 20, maxS: 120, settledMiB: 1 };
-const MEASURE_S = 30;
-// The troughs need major GCs: a service slowed by a busy machine collects less often, so load it longer (5 s steps).
-const MIN_MAJOR_GCS = 12;
-const MAX_EXTRA_S = 60;
+// Then at least 30 s and 12 major GCs (a service slowed by a busy machine collects less often: up to 90 s).
+const { seconds: MEASURE_S, minMajorGcs: MIN_MAJOR_GCS, maxSeconds: MAX_MEASURE_S } = TEST_WINDOW;
 const TROUGH_GROWTH_MIB = 3;
 const OUTSIDE_HEAP_GROWTH_MIB = 4;
-const OUTSIDE_HEAP_WINDOW = 10;
 // A backstop, not the criterion: the highest RSS in the soak runs was 212 MiB.
 const RSS_CEILING_MIB = 320;
 
@@ -34,9 +41,16 @@ const between = <T extends { t: number }>(xs: T[], from: number, to: number) =>
   xs.filter((x) => x.t >= from && x.t < to);
 const mib = (x: number) => x.toFixed(1);
 
+// The SQLite file lives on tmpfs. This test judges memory and 2xx answers under load, not durability
+// (hard-durability.test.ts does that, on disk). On disk, beside the rehearsal's image builds, one group commit's fsync
+// blocked the event loop for 1.1 s, and the service shed load as designed: a 503 "server is saturated
+// (eventLoopDelay: 1098 ms)" failed the seeding in a fresh-clone run.
+const dbDir = mkdtempSync(join(existsSync("/dev/shm") ? "/dev/shm" : tmpdir(), "taskflow-load-"));
+
 let svc: ServiceProcess | undefined;
 afterAll(async () => {
   await svc?.kill();
+  rmSync(dbDir, { recursive: true, force: true });
 });
 
 describe.each(STORES)("load, %s store: 100 connections, mixed reads and writes", (kind) => {
@@ -44,6 +58,7 @@ describe.each(STORES)("load, %s store: 100 connections, mixed reads and writes",
     await svc?.kill();
     const sampler = memorySampler();
     svc = await startService({
+      dbPath: join(dbDir, `${kind}.db`),
       env: { RATE_LIMIT_PER_MINUTE: "10000000", LOG_LEVEL: "warn", ...sampler.env, ...(await storeEnv(kind)) },
       nodeArgs: sampler.nodeArgs,
     });
@@ -64,23 +79,18 @@ describe.each(STORES)("load, %s store: 100 connections, mixed reads and writes",
 
     const start = Date.now();
     const result = await load(MEASURE_S);
-    let gcs: GcSample[] = between(sampler.read().gcs, start, Date.now());
-    for (let extra = 0; gcs.length < MIN_MAJOR_GCS && extra < MAX_EXTRA_S; extra += 5) {
+    const gcsSince = () => sampler.read().gcs.filter((g) => g.t >= start).length;
+    while (gcsSince() < MIN_MAJOR_GCS && Date.now() - start < MAX_MEASURE_S * 1000) {
       const more = await load(5);
       expect(more.non2xx + more.errors + more.timeouts).toBe(0);
-      gcs = between(sampler.read().gcs, start, Date.now());
     }
     const end = Date.now();
-    const samples = between(sampler.read().samples, start, end);
+    const { samples: all, gcs: allGcs } = sampler.read();
+    const samples = all.filter((s) => s.t >= start && s.t < end);
     expect(samples.length).toBeGreaterThanOrEqual(MEASURE_S - 3);
-
-    // The live heap: the lowest old space after a major GC in the first and in the last third of them.
-    const third = Math.floor(gcs.length / 3);
-    const trough = (xs: GcSample[]) => (xs.length ? Math.min(...xs.map((g) => g.old)) / MiB : NaN);
-    const [troughFirst, troughLast] = [trough(gcs.slice(0, third)), trough(gcs.slice(-third))];
-    // RSS outside it (RSS − heapTotal): medians of the first and the last 10 s.
-    const outsideFirst = median(samples.slice(0, OUTSIDE_HEAP_WINDOW).map(outside));
-    const outsideLast = median(samples.slice(-OUTSIDE_HEAP_WINDOW).map(outside));
+    // The live heap: the lowest old space after a major GC in the first and in the last third of them. RSS outside
+    // it (RSS − heapTotal): medians of the first and the last 10 s.
+    const w = memoryWindow(all, allGcs, start, end);
     const rss = samples.map((s) => s.rss / MiB);
     const heapTotal = samples.map((s) => s.heapTotal / MiB);
     console.log(
@@ -88,9 +98,9 @@ describe.each(STORES)("load, %s store: 100 connections, mixed reads and writes",
         `p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, max ${result.latency.max} ms; ` +
         `non-2xx ${result.non2xx}, errors ${result.errors}, timeouts ${result.timeouts}; ` +
         `warm-up ${steps.length * WARMUP.stepS} s (RSS − heapTotal medians ${steps.map(mib).join(" → ")} MiB); ` +
-        `memory over ${Math.round((end - start) / 1000)} s: live heap after major GC (${gcs.length} GCs) ` +
-        `${mib(troughFirst)} → ${mib(troughLast)} MiB (limit +${TROUGH_GROWTH_MIB}), ` +
-        `RSS − heapTotal ${mib(outsideFirst)} → ${mib(outsideLast)} MiB (limit +${OUTSIDE_HEAP_GROWTH_MIB}), ` +
+        `memory over ${Math.round((end - start) / 1000)} s: live heap after major GC (${w.majorGcs} GCs) ` +
+        `${mib(w.troughFirst)} → ${mib(w.troughLast)} MiB (limit +${TROUGH_GROWTH_MIB}), ` +
+        `RSS − heapTotal ${mib(w.outsideFirst)} → ${mib(w.outsideLast)} MiB (limit +${OUTSIDE_HEAP_GROWTH_MIB}), ` +
         `RSS ${mib(Math.min(...rss))}–${mib(Math.max(...rss))} MiB ` +
         `(ceiling ${RSS_CEILING_MIB}), heapTotal ${mib(Math.min(...heapTotal))}–${mib(Math.max(...heapTotal))} MiB; ` +
         `status codes ${JSON.stringify(result.statusCodeStats)}`,
@@ -100,9 +110,9 @@ describe.each(STORES)("load, %s store: 100 connections, mixed reads and writes",
     expect(result.errors).toBe(0);
     expect(result.timeouts).toBe(0);
     // A fast leak makes V8 grow the heap rather than collect it: fewer than 3 major GCs leave no troughs to compare.
-    expect(gcs.length, "major GCs while measuring (heapTotal in the log)").toBeGreaterThanOrEqual(3);
-    expect(troughLast - troughFirst, "live heap growth after major GC, MiB").toBeLessThanOrEqual(TROUGH_GROWTH_MIB);
-    expect(outsideLast - outsideFirst, "RSS − heapTotal growth, MiB").toBeLessThanOrEqual(OUTSIDE_HEAP_GROWTH_MIB);
+    expect(w.majorGcs, "major GCs while measuring (heapTotal in the log)").toBeGreaterThanOrEqual(3);
+    expect(w.troughLast - w.troughFirst, "live heap growth after major GC, MiB").toBeLessThanOrEqual(TROUGH_GROWTH_MIB);
+    expect(w.outsideLast - w.outsideFirst, "RSS − heapTotal growth, MiB").toBeLessThanOrEqual(OUTSIDE_HEAP_GROWTH_MIB);
     expect(Math.max(...rss), "RSS, MiB").toBeLessThanOrEqual(RSS_CEILING_MIB);
     expect(svc.logs().filter((l) => /"level":50/.test(l))).toEqual([]);
   }, 300_000);
