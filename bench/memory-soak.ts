@@ -13,11 +13,11 @@
  * Also what tests/service/hard-load.test.ts shares: mixedLoad, the sampler's options and reader, memoryWindow.
  */
 import autocannon from "autocannon";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { join } from "node:path";
 import { startPostgres, type PostgresServer } from "../scripts/lib/postgres-server";
-import { createTasks, startService, tempDir, REPO_ROOT } from "../scripts/lib/service-process";
+import { createTasks, startService, tempDir, REPO_ROOT, type ServiceProcess } from "../scripts/lib/service-process";
 import { BENCH_ENV, RESULTS_DIR, machine, median, printTable, runMain } from "./lib/common";
 
 export const SAMPLER = join(REPO_ROOT, "bench", "lib", "memory-sampler.cjs");
@@ -68,9 +68,12 @@ export interface GcSample {
   old: number;
 }
 
-/** startService options that load the sampler, writing to a fresh file; read() parses what it has written. */
-export function memorySampler(intervalMs = 1000) {
-  const file = join(tempDir("memory-samples-"), "samples.jsonl");
+/**
+ * startService options that load the sampler, writing to a fresh file in `dir` (default: a new temporary
+ * directory); read() parses what it has written.
+ */
+export function memorySampler(intervalMs = 1000, dir = tempDir("memory-samples-")) {
+  const file = join(dir, "samples.jsonl");
   return {
     file,
     nodeArgs: ["--require", SAMPLER],
@@ -206,92 +209,111 @@ const r3 = (x: number) => Math.round(x * 1000) / 1000;
 
 /** Run the soak on one store: per-minute figures and, per metric, the verdict after the warm-up. */
 async function soak(store: "sqlite" | "postgres", pg: PostgresServer | undefined, flags: Flags) {
-  const sampler = memorySampler();
-  const env: Record<string, string> =
-    store === "postgres" ? { DATABASE_URL: await pg!.createDatabase(`soak_${Date.now()}`) } : {};
-  const svc = await startService({ env: { ...BENCH_ENV, ...sampler.env, ...env }, nodeArgs: sampler.nodeArgs });
-  const load1 = loadavg()[0];
+  // The samples and the SQLite file in one temporary directory, removed afterwards.
+  const work = tempDir("memory-soak-");
+  const sampler = memorySampler(1000, work);
   try {
-    const ids = await createTasks(svc, 200, "seed");
-    const start = Date.now();
-    const perMinute: { rps: number; p99: number; failed: number }[] = [];
-    for (let m = 0; m < flags.minutes; m++) {
-      const r = await mixedLoad(svc.publicUrl, svc.token, ids, 60, flags.connections);
-      perMinute.push({ rps: r.requests.average, p99: r.latency.p99, failed: r.non2xx + r.errors + r.timeouts });
-      console.log(`  ${store} minute ${m + 1}/${flags.minutes}: ${Math.round(r.requests.average)} req/s`);
-    }
-    const end = Date.now();
-    console.log(`  raw samples: ${sampler.file}`);
-    const { samples, gcs } = sampler.read();
-    const inLoad = <T extends { t: number }>(xs: T[]) => xs.filter((x) => x.t >= start && x.t <= end);
-    const [s, g] = [inLoad(samples), inLoad(gcs)];
-    const points = Object.fromEntries(METRICS.map((k) => [k, series(k, s, g, start)])) as Record<
-      Metric,
-      [number, number][]
-    >;
-    const minutes = perMinute.map((pm, m) => ({
-      minute: m + 1,
-      rps: Math.round(pm.rps),
-      p99_ms: pm.p99,
-      failed: pm.failed,
-      major_gcs: g.filter((x) => x.t >= start + m * 60_000 && x.t < start + (m + 1) * 60_000).length,
-      mib: Object.fromEntries(METRICS.map((k) => [k, r1(minuteFigure(k, points[k], m))])) as Record<
-        Metric,
-        number | null
-      >,
-    }));
-    const verdict = Object.fromEntries(
-      METRICS.map((k) => {
-        const after = points[k].filter(([x]) => x >= flags.warmup);
-        const f = fitLine(
-          after.map(([x]) => x),
-          after.map(([, y]) => y),
-        );
-        const first = minuteFigure(k, points[k], flags.warmup);
-        const last = minuteFigure(k, points[k], flags.minutes - 1);
-        const ys = after.map(([, y]) => y);
-        return [
-          k,
-          {
-            slope_mib_per_min: r3(f.slope),
-            r2: r3(f.r2),
-            points: after.length,
-            first_mib: r1(first),
-            last_mib: r1(last),
-            growth_pct: first && last ? r1((last / first - 1) * 100) : null,
-            min_mib: r1(Math.min(...ys)),
-            max_mib: r1(Math.max(...ys)),
-          },
-        ];
-      }),
-    );
-    // Every 10 s after the load started: to choose the test's windows from.
-    const tenSeconds = Array.from({ length: flags.minutes * 6 }, (_, i) => {
-      const from = start + i * 10_000;
-      const within = <T extends { t: number }>(xs: T[]) => xs.filter((x) => x.t >= from && x.t < from + 10_000);
-      const gin = within(g);
-      return {
-        t_s: i * 10,
-        ...Object.fromEntries(SAMPLED.map((k) => [`${k}_mib`, r1(median(within(s).map((x) => x[k] / MiB)))])),
-        outside_heap_mib: r1(median(within(s).map((x) => outsideHeap(x) / MiB))),
-        post_gc_old_mib: gin.length ? r1(Math.min(...gin.map((x) => x.old / MiB))) : null,
-        post_gc_heap_used_mib: gin.length ? r1(Math.min(...gin.map((x) => x.heapUsed / MiB))) : null,
-      };
+    const env: Record<string, string> =
+      store === "postgres" ? { DATABASE_URL: await pg!.createDatabase(`soak_${Date.now()}`) } : {};
+    const svc = await startService({
+      env: { ...BENCH_ENV, ...sampler.env, ...env },
+      nodeArgs: sampler.nodeArgs,
+      dbPath: join(work, "taskflow.db"),
     });
-    return {
-      store,
-      loadavg_1m_at_start: r1(load1),
-      samples: s.length,
-      major_gcs: g.length,
-      major_gc_pause_ms_median: r1(median(g.map((x) => x.ms))),
-      minutes,
-      verdict,
-      test_windows: replayTestWindows(s, g, start + flags.warmup * 60_000, end),
-      ten_seconds: tenSeconds,
-    };
+    try {
+      return await measure(store, svc, sampler, flags);
+    } finally {
+      await svc.stop("SIGTERM");
+    }
   } finally {
-    await svc.stop("SIGTERM");
+    rmSync(work, { recursive: true, force: true });
   }
+}
+
+/** Load the service for `flags.minutes`, then read its samples: per-minute figures, verdicts, the test's windows. */
+async function measure(
+  store: "sqlite" | "postgres",
+  svc: ServiceProcess,
+  sampler: ReturnType<typeof memorySampler>,
+  flags: Flags,
+) {
+  const load1 = loadavg()[0];
+  const ids = await createTasks(svc, 200, "seed");
+  const start = Date.now();
+  const perMinute: { rps: number; p99: number; failed: number }[] = [];
+  for (let m = 0; m < flags.minutes; m++) {
+    const r = await mixedLoad(svc.publicUrl, svc.token, ids, 60, flags.connections);
+    perMinute.push({ rps: r.requests.average, p99: r.latency.p99, failed: r.non2xx + r.errors + r.timeouts });
+    console.log(`  ${store} minute ${m + 1}/${flags.minutes}: ${Math.round(r.requests.average)} req/s`);
+  }
+  const end = Date.now();
+  const { samples, gcs } = sampler.read();
+  const inLoad = <T extends { t: number }>(xs: T[]) => xs.filter((x) => x.t >= start && x.t <= end);
+  const [s, g] = [inLoad(samples), inLoad(gcs)];
+  const points = Object.fromEntries(METRICS.map((k) => [k, series(k, s, g, start)])) as Record<
+    Metric,
+    [number, number][]
+  >;
+  const minutes = perMinute.map((pm, m) => ({
+    minute: m + 1,
+    rps: Math.round(pm.rps),
+    p99_ms: pm.p99,
+    failed: pm.failed,
+    major_gcs: g.filter((x) => x.t >= start + m * 60_000 && x.t < start + (m + 1) * 60_000).length,
+    mib: Object.fromEntries(METRICS.map((k) => [k, r1(minuteFigure(k, points[k], m))])) as Record<
+      Metric,
+      number | null
+    >,
+  }));
+  const verdict = Object.fromEntries(
+    METRICS.map((k) => {
+      const after = points[k].filter(([x]) => x >= flags.warmup);
+      const f = fitLine(
+        after.map(([x]) => x),
+        after.map(([, y]) => y),
+      );
+      const first = minuteFigure(k, points[k], flags.warmup);
+      const last = minuteFigure(k, points[k], flags.minutes - 1);
+      const ys = after.map(([, y]) => y);
+      return [
+        k,
+        {
+          slope_mib_per_min: r3(f.slope),
+          r2: r3(f.r2),
+          points: after.length,
+          first_mib: r1(first),
+          last_mib: r1(last),
+          growth_pct: first && last ? r1((last / first - 1) * 100) : null,
+          min_mib: r1(Math.min(...ys)),
+          max_mib: r1(Math.max(...ys)),
+        },
+      ];
+    }),
+  );
+  // Every 10 s after the load started: to choose the test's windows from.
+  const tenSeconds = Array.from({ length: flags.minutes * 6 }, (_, i) => {
+    const from = start + i * 10_000;
+    const within = <T extends { t: number }>(xs: T[]) => xs.filter((x) => x.t >= from && x.t < from + 10_000);
+    const gin = within(g);
+    return {
+      t_s: i * 10,
+      ...Object.fromEntries(SAMPLED.map((k) => [`${k}_mib`, r1(median(within(s).map((x) => x[k] / MiB)))])),
+      outside_heap_mib: r1(median(within(s).map((x) => outsideHeap(x) / MiB))),
+      post_gc_old_mib: gin.length ? r1(Math.min(...gin.map((x) => x.old / MiB))) : null,
+      post_gc_heap_used_mib: gin.length ? r1(Math.min(...gin.map((x) => x.heapUsed / MiB))) : null,
+    };
+  });
+  return {
+    store,
+    loadavg_1m_at_start: r1(load1),
+    samples: s.length,
+    major_gcs: g.length,
+    major_gc_pause_ms_median: r1(median(g.map((x) => x.ms))),
+    minutes,
+    verdict,
+    test_windows: replayTestWindows(s, g, start + flags.warmup * 60_000, end),
+    ten_seconds: tenSeconds,
+  };
 }
 
 const DEFAULTS = { minutes: 5, warmup: 1, connections: CONNECTIONS, store: "both" as "sqlite" | "postgres" | "both" };
