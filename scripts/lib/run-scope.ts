@@ -26,6 +26,8 @@ export interface RunScope {
 
 export interface Leftover {
   pid: number;
+  /** Its parent's pid. */
+  ppid: number;
   command: string;
 }
 
@@ -53,12 +55,18 @@ export function processesOf(scope: string): Leftover[] {
       if (env.indexOf(mark) === -1) continue;
       const command = readFileSync(`/proc/${entry}/cmdline`).toString("utf8").split("\0").join(" ").trim();
       if (!command) continue; // a zombie: already dead, only not yet reaped
-      found.push({ pid: Number(entry), command });
+      found.push({ pid: Number(entry), ppid: parentOf(Number(entry)), command });
     } catch {
       // gone meanwhile, or a kernel thread
     }
   }
   return found;
+}
+
+/** The parent pid from /proc/PID/stat (its 4th field, after the command in parentheses, which may hold spaces). */
+function parentOf(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
 }
 
 /** Running: it exists and is not a zombie (a dead process its parent has not reaped yet). */
@@ -89,10 +97,12 @@ function waitGone(pids: number[], ms: number): void {
 
 /**
  * End the run: list the processes still carrying its mark, stop them (SIGTERM, then SIGKILL after 10 s), remove
- * the scope's directory, and return what was left so the caller can fail the run with it.
+ * the scope's directory, and return what was left so the caller can fail the run with it. `spare` names processes
+ * that carry the mark but are the caller's own business (a test runner's workers it is closing itself): they are
+ * neither reported nor stopped; what they started is.
  */
-export function closeRunScope(scope: RunScope): Leftover[] {
-  const left = processesOf(scope.dir);
+export function closeRunScope(scope: RunScope, spare: (p: Leftover) => boolean = () => false): Leftover[] {
+  const left = processesOf(scope.dir).filter((p) => !spare(p));
   const pids = left.map((p) => p.pid);
   signal(pids, "SIGTERM");
   waitGone(pids, 10_000);

@@ -26,13 +26,29 @@ describe("run scope (scripts/lib/run-scope.ts)", () => {
       expect(processesOf(scope.dir).map((p) => p.pid)).toEqual([marked.pid]);
       const exited = new Promise((r) => marked.once("exit", r));
       const left = closeRunScope(scope);
-      expect(left).toEqual([{ pid: marked.pid, command: "sleep 60" }]);
+      expect(left).toEqual([{ pid: marked.pid, ppid: process.pid, command: "sleep 60" }]);
       expect(await exited).toBeDefined();
       expect(unmarked.exitCode).toBeNull();
       expect(existsSync(scope.dir)).toBe(false);
     } finally {
       marked.kill("SIGKILL");
       unmarked.kill("SIGKILL");
+    }
+  });
+
+  it("spares what the caller names (a runner's own workers), and still stops and reports the rest", async () => {
+    const scope = openRunScope(tmpdir());
+    const worker = spawn("sleep", ["61"], { stdio: "ignore" });
+    const server = spawn("sleep", ["62"], { stdio: "ignore" });
+    try {
+      await new Promise((r) => setTimeout(r, 200));
+      const left = closeRunScope(scope, (p) => p.ppid === process.pid && p.command === "sleep 61");
+      expect(left.map((p) => p.command)).toEqual(["sleep 62"]);
+      expect(worker.exitCode).toBeNull();
+      expect(worker.signalCode).toBeNull();
+    } finally {
+      worker.kill("SIGKILL");
+      server.kill("SIGKILL");
     }
   });
 
