@@ -35,7 +35,8 @@ export default defineConfig({
         extends: true,
         test: {
           name: "suites",
-          include: ["tests/**/*.test.ts"],
+          // Integration suites under tests/, and the unit tests that sit beside the test kit's modules.
+          include: ["tests/**/*.test.ts", "testkit/**/*.test.ts"],
           exclude: [LOAD, REHEARSAL],
           sequence: { groupOrder: 0 },
         },

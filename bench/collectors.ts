@@ -11,7 +11,7 @@
  *   npm run bench:collectors [-- --pairs 4 --control 2 --rounds 2 --seconds 5 --warmup 2 --connections 50]
  */
 import { join } from "node:path";
-import { REPO_ROOT } from "../scripts/lib/service-process";
+import { REPO_ROOT } from "../testkit/service-process";
 import {
   CONTEST_DEFAULTS,
   contestRow,

@@ -16,8 +16,8 @@ import autocannon from "autocannon";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { join } from "node:path";
-import { startPostgres, type PostgresServer } from "../scripts/lib/postgres-server";
-import { createTasks, startService, tempDir, REPO_ROOT, type ServiceProcess } from "../scripts/lib/service-process";
+import { startPostgres, type PostgresServer } from "../testkit/postgres-server";
+import { createTasks, startService, tempDir, REPO_ROOT, type ServiceProcess } from "../testkit/service-process";
 import { BENCH_ENV, RESULTS_DIR, machine, median, printTable, runMain } from "./lib/common";
 
 export const SAMPLER = join(REPO_ROOT, "bench", "lib", "memory-sampler.cjs");

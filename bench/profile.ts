@@ -15,7 +15,7 @@ import autocannon from "autocannon";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { startService, tempDir } from "../scripts/lib/service-process";
+import { startService, tempDir } from "../testkit/service-process";
 import {
   numericFlags,
   pinLoadGenerator,

@@ -13,8 +13,8 @@
 import autocannon from "autocannon";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { startPostgres } from "../scripts/lib/postgres-server";
-import { startService } from "../scripts/lib/service-process";
+import { startPostgres } from "../testkit/postgres-server";
+import { startService } from "../testkit/service-process";
 import {
   BENCH_ENV,
   RESULTS_DIR,

@@ -10,7 +10,7 @@
  *   npm run bench:ttd [-- --runs 3 --warmup 60 --timeout 900]
  */
 import { startLocalStack, type LocalStack } from "../scripts/lib/local-stack";
-import { tempDir } from "../scripts/lib/service-process";
+import { tempDir } from "../testkit/service-process";
 import { median, numericFlags, printJson, printTable, runMain, writeSummary } from "./lib/common";
 
 export const TTD_DEFAULTS = { runs: 3, warmup: 60, timeout: 900 };

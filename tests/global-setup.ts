@@ -1,9 +1,9 @@
 import { ensureBinaries } from "../scripts/lib/binaries";
-import { closeRunScope, openRunScope, RUN_SCOPE_ENV, type Leftover } from "../scripts/lib/run-scope";
+import { closeRunScope, openRunScope, RUN_SCOPE_ENV, type Leftover } from "../testkit/run-scope";
 
 /**
  * Before any suite: the real Prometheus tools must be there (installed on Debian as root, as `npm run local`
- * does), and the run gets its own scope (scripts/lib/run-scope.ts): TMPDIR under one directory, and a mark in
+ * does), and the run gets its own scope (testkit/run-scope.ts): TMPDIR under one directory, and a mark in
  * the environment of every process the suites start.
  *
  * After the last suite: any process still carrying the mark is a server some suite did not stop. It is listed,

@@ -9,7 +9,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
-import { freePort, startService, tempDir, waitFor, REPO_ROOT } from "../../scripts/lib/service-process";
+import { freePort, startService, tempDir, waitFor, REPO_ROOT } from "../../testkit/service-process";
 
 export const RESULTS_DIR = join(REPO_ROOT, "bench", "results");
 export const SUMMARY = join(RESULTS_DIR, "summary.json");

@@ -6,9 +6,10 @@ import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { DEFAULT_BODY_LIMIT_BYTES, type ServiceConfig } from "./config";
+import { HEALTH_PATH, UNMATCHED_ROUTE } from "./contract";
 import { SqliteTaskStore, StoreUnavailableError, type QueryObserver, type TaskStore } from "./db";
 import { PostgresTaskStore, StoreAuthFailedError } from "./db-postgres";
-import { ServiceMetrics, UNMATCHED_ROUTE } from "./metrics";
+import { ServiceMetrics } from "./metrics";
 import { FaultState, faultPlugin, faultRoutes } from "./plugins/fault";
 import { tasksPlugin } from "./plugins/tasks";
 
@@ -58,8 +59,8 @@ function loggerOptions(opts: BuildOptions) {
 }
 
 /**
- * Build the public app and the metrics app (not listening). The public app serves `/`, `/health` and
- * `/tasks`; the metrics app serves `/metrics`, `/health` and, with fault injection on, `/fault`.
+ * Build the public app and the metrics app (not listening). The public app serves `/`, HEALTH_PATH and
+ * `/tasks`; the metrics app serves `/metrics`, HEALTH_PATH and, with fault injection on, `/fault`.
  */
 export async function buildApp(opts: BuildOptions): Promise<Service> {
   let metrics: ServiceMetrics | null = null;
@@ -138,7 +139,7 @@ export async function buildApp(opts: BuildOptions): Promise<Service> {
   await app.register(rateLimit, {
     max: opts.rateLimitPerMinute,
     timeWindow: 60_000,
-    allowList: (req) => req.url === "/health",
+    allowList: (req) => req.url === HEALTH_PATH,
     onExceeded: (req) => {
       metrics?.rateLimited.inc();
       req.log.warn({ event: "rate_limited", ip: req.ip }, "rate limit exceeded");
@@ -158,12 +159,12 @@ export async function buildApp(opts: BuildOptions): Promise<Service> {
   });
 
   app.get("/", async () => ({ name: SERVICE_NAME, version: VERSION }));
-  app.get("/health", async (req, reply) => health(store, req, reply));
+  app.get(HEALTH_PATH, async (req, reply) => health(store, req, reply));
   await app.register(tasksPlugin, { prefix: "/tasks", store, apiToken: opts.apiToken, metrics });
 
   const metricsApp = Fastify({ logger: loggerOptions(opts), bodyLimit: 1024 });
   metricsApp.setErrorHandler((error: FastifyError, req, reply) => replyError(error, req, reply));
-  metricsApp.get("/health", async (req, reply) => health(store, req, reply));
+  metricsApp.get(HEALTH_PATH, async (req, reply) => health(store, req, reply));
   if (metrics) {
     const m = metrics;
     metricsApp.get("/metrics", async (_req, reply) => {
@@ -194,7 +195,7 @@ export async function buildApp(opts: BuildOptions): Promise<Service> {
   };
 }
 
-/** `/health`: a fixed reason in the answer (it is public); the database's own error only in the log. */
+/** HEALTH_PATH: a fixed reason in the answer (it is public); the database's own error only in the log. */
 async function health(store: TaskStore, req: FastifyRequest, reply: FastifyReply) {
   try {
     await store.ping();

@@ -20,8 +20,11 @@ export const METRIC_NAMES = {
 /** `route` label value of every request that matched no route, so unknown URLs add no series. */
 export const UNMATCHED_ROUTE = "unmatched";
 
-/** Default listeners: the public API and the metrics endpoint (PORT / METRICS_PORT override them). */
+/**
+ * Default listeners: the public API and the metrics endpoint (PORT / METRICS_PORT override them). service/Dockerfile
+ * restates them in its ENV, EXPOSE and HEALTHCHECK; tests/service/dockerfile-contract.test.ts keeps them equal.
+ */
 export const DEFAULT_PORTS = { app: 3000, metrics: 9464 } as const;
 
-/** Path of the liveness/readiness check on both listeners. */
+/** Path of the liveness/readiness check on both listeners (and of the Dockerfile's HEALTHCHECK). */
 export const HEALTH_PATH = "/health";

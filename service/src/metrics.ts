@@ -1,9 +1,7 @@
 import { Counter, Gauge, Registry } from "prom-client";
-import { METRIC_NAMES, UNMATCHED_ROUTE } from "./contract";
+import { METRIC_NAMES } from "./contract";
 import { collectNodeMetrics } from "./event-loop-lag";
 import { HotHistogram, type HistogramSeries } from "./hot-histogram";
-
-export { UNMATCHED_ROUTE };
 
 /** Buckets (seconds) for a fast JSON API: 1 ms … 10 s, dense around the 100–500 ms latency objectives. */
 const HTTP_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];

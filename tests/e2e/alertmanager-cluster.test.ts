@@ -20,7 +20,7 @@ import {
 import { ensureBinaries } from "../../scripts/lib/binaries";
 import { writeBundle } from "../../scripts/lib/bundle-io";
 import { freePort, waitFor } from "../../scripts/lib/net";
-import { tempDir } from "../../scripts/lib/service-process";
+import { tempDir } from "../../testkit/service-process";
 import { checkAlertmanagerCluster } from "../../scripts/verify";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

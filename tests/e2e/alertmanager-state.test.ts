@@ -10,7 +10,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { LOCAL_PORTS } from "../../monitoring-config";
 import { startLocalStack, type LocalStack, type Notification, type Ports } from "../../scripts/lib/local-stack";
 import { freePort } from "../../scripts/lib/net";
-import { tempDir } from "../../scripts/lib/service-process";
+import { tempDir } from "../../testkit/service-process";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const dir = tempDir("am-state-");

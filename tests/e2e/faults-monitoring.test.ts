@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureBinaries } from "../../scripts/lib/binaries";
 import { startLocalStack, type LocalStack } from "../../scripts/lib/local-stack";
-import { tempDir } from "../../scripts/lib/service-process";
+import { tempDir } from "../../testkit/service-process";
 
 let stack: LocalStack;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HEARTBEAT_MISSING, startLocalStack, type LocalStack, type Notification } from "../../scripts/lib/local-stack";
-import { tempDir } from "../../scripts/lib/service-process";
+import { tempDir } from "../../testkit/service-process";
 
 let stack: LocalStack;
 beforeAll(async () => {

@@ -1,13 +1,13 @@
 /**
  * The two stores every API, bad-input, load and durability suite runs against: SQLite in a temporary file, and a
- * real PostgreSQL server (Debian's package, started by scripts/lib/postgres-server.ts on a free loopback port,
+ * real PostgreSQL server (Debian's package, started by testkit/postgres-server.ts on a free loopback port,
  * one per test file) with a fresh database per store.
  */
 import { afterAll } from "vitest";
 import { join } from "node:path";
 import type { BuildOptions } from "../../service/src/app";
-import { startPostgres, type PostgresServer } from "../../scripts/lib/postgres-server";
-import { tempDir } from "../../scripts/lib/service-process";
+import { startPostgres, type PostgresServer } from "../../testkit/postgres-server";
+import { tempDir } from "../../testkit/service-process";
 
 export const STORES = ["sqlite", "postgres"] as const;
 export type StoreKind = (typeof STORES)[number];

@@ -4,14 +4,14 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { runStack, type StackRun } from "../../scripts/lib/program-mocks";
-import { API_MODEL_MAPPINGS } from "../../scripts/lib/api-models/mapping";
+import { API_MODEL_MAPPINGS } from "../../testkit/api-models/mapping";
 import {
   API_MODELS,
   apiModelCoverage,
   checkApiModels,
   compilePattern,
   formatCoverage,
-} from "../../scripts/lib/api-models/check";
+} from "../../testkit/api-models/check";
 
 let run: StackRun;
 beforeAll(async () => {

@@ -1,14 +1,14 @@
 /**
  * The recorded inputs of dev (prod: api-model-contracts-prod.test.ts) against AWS's own API models: every string
- * and number input mapped to its API member (scripts/lib/api-models/mapping.ts) must satisfy the member's
+ * and number input mapped to its API member (testkit/api-models/mapping.ts) must satisfy the member's
  * `pattern`, `length`, `range` and enum values as published in aws/api-models-aws (extracted into
- * scripts/lib/api-models/constraints.json with the commit they were read at). Mocks accept any string; AWS does
+ * testkit/api-models/constraints.json with the commit they were read at). Mocks accept any string; AWS does
  * not. Each rule family has a fixture that breaks it and must fail with the model's own message; the coverage
  * (inputs checked, inputs unmapped and why) is printed and held to a floor.
  */
 import { describe, expect, it } from "vitest";
 import { runStack } from "../../scripts/lib/program-mocks";
-import { checkContracts, type ResourceInputs } from "../../scripts/lib/provider-contracts";
+import { checkContracts, type ResourceInputs } from "../../testkit/provider-contracts";
 import {
   API_MODEL_RULES,
   API_MODELS,
@@ -19,10 +19,10 @@ import {
   FAMILIES,
   formatCoverage,
   javaCompatible,
-} from "../../scripts/lib/api-models/check";
-import { API_MODEL_MAPPINGS } from "../../scripts/lib/api-models/mapping";
-import { memberKey, withListMembers } from "../../scripts/lib/api-models/members";
-import { resolveMember } from "../../scripts/lib/api-models/smithy";
+} from "../../testkit/api-models/check";
+import { API_MODEL_MAPPINGS } from "../../testkit/api-models/mapping";
+import { memberKey, withListMembers } from "../../testkit/api-models/members";
+import { resolveMember } from "../../testkit/api-models/smithy";
 
 const fixture = (type: string, inputs: Record<string, unknown>): ResourceInputs => ({ type, name: "fixture", inputs });
 const model = (key: string) => {
@@ -77,7 +77,7 @@ describe("AWS API models: the vendored constraints", () => {
       expect(m.path).toMatch(new RegExp(`^${service}/service/`));
   });
 
-  it("hold every member the mapping names (else re-run scripts/lib/api-models/extract.ts)", () => {
+  it("hold every member the mapping names (else re-run testkit/api-models/extract.ts)", () => {
     const missing = Object.values(API_MODEL_MAPPINGS).flatMap((m) =>
       Object.values(withListMembers(m.members))
         .map((r) => memberKey(m.service, r.member))
@@ -149,7 +149,7 @@ describe("AWS API models: each rule family has a breaking fixture that fails wit
 
   for (const [id, { r, message }] of Object.entries(broken)) {
     it(`${id}: ${r.type} is refused with "${message.slice(0, 70)}…"`, () => {
-      // Through the provider-contract runner (scripts/lib/contract-rule.ts shape), like every other rule.
+      // Through the provider-contract runner (testkit/contract-rule.ts shape), like every other rule.
       const v = checkContracts([r], API_MODEL_RULES);
       expect(v.map((x) => x.rule)).toEqual([id]);
       expect(v[0].allowed).toContain(message);

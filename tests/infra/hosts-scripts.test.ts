@@ -3,7 +3,7 @@ import { spawnSync } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { hostScript } from "../../components/host-scripts";
-import { tempDir } from "../../scripts/lib/service-process";
+import { tempDir } from "../../testkit/service-process";
 
 const DIR = join(__dirname, "..", "..", "components", "host-scripts");
 const scripts = readdirSync(DIR).filter((f) => f.endsWith(".sh"));

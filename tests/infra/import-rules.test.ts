@@ -31,6 +31,7 @@ describe("import rules (dependency-cruiser)", () => {
       "components",
       "monitoring-config",
       "scripts",
+      "testkit",
       "bench",
       "policy",
       "tests",

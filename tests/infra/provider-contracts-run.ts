@@ -1,7 +1,7 @@
 /** Shared by the provider-contract suites: one stack per test file, since the Pulumi runtime is process-global. */
 import { expect } from "vitest";
 import { runStack } from "../../scripts/lib/program-mocks";
-import { checkContracts, CONTRACT_RULES } from "../../scripts/lib/provider-contracts";
+import { checkContracts, CONTRACT_RULES } from "../../testkit/provider-contracts";
 
 /** Run a stack under mocks and check every resource the rules cover. */
 export async function expectNoViolation(stack: "dev" | "prod"): Promise<void> {

@@ -1,13 +1,13 @@
 /**
  * Provider contracts over the recorded inputs of dev and prod (mock-level inputs, real rules): what
  * @pulumi/command 1.2.1, @pulumi/docker and the AWS APIs refuse at check/create time, read from their sources
- * (scripts/lib/provider-contracts.ts cites each). Every rule has a fixture that breaks it.
+ * (testkit/provider-contracts.ts cites each). Every rule has a fixture that breaks it.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { REPO_ROOT } from "../../scripts/lib/paths";
-import { checkContracts, CONTRACT_RULES, type ResourceInputs } from "../../scripts/lib/provider-contracts";
+import { checkContracts, CONTRACT_RULES, type ResourceInputs } from "../../testkit/provider-contracts";
 import { expectNoViolation } from "./provider-contracts-run";
 
 const fixture = (type: string, inputs: Record<string, unknown>): ResourceInputs => ({ type, name: "fixture", inputs });
@@ -56,7 +56,7 @@ const broken: Record<string, ResourceInputs> = {
   "ec2-instance-metadata": fixture("aws:ec2/instance:Instance", {
     metadataOptions: { httpTokens: "required", httpPutResponseHopLimit: 0 },
   }),
-  // The fleet's rules (scripts/lib/provider-contracts-fleet.ts): each fixture breaks exactly what its rule reads.
+  // The fleet's rules (testkit/provider-contracts-fleet.ts): each fixture breaks exactly what its rule reads.
   "elbv2-load-balancer": fixture("aws:lb/loadBalancer:LoadBalancer", {
     loadBalancerType: "application",
     name: "observed-app-production-eu-west-1-alb",

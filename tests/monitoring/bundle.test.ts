@@ -16,7 +16,7 @@ import {
 import { profile } from "./profiles";
 import { ensureBinaries } from "../../scripts/lib/binaries";
 import { writeBundle } from "../../scripts/lib/bundle-io";
-import { tempDir } from "../../scripts/lib/service-process";
+import { tempDir } from "../../testkit/service-process";
 import { ALERT_CASES, promtoolTests } from "./rule-cases";
 import { mountedAt } from "../helpers/container-paths";
 

@@ -10,7 +10,7 @@ import { createServer, type Server } from "node:net";
 import { join } from "node:path";
 import { ensureBinaries } from "../../scripts/lib/binaries";
 import { REPO_ROOT, startLocalStack } from "../../scripts/lib/local-stack";
-import { tempDir } from "../../scripts/lib/service-process";
+import { tempDir } from "../../testkit/service-process";
 
 const TSX = join(REPO_ROOT, "node_modules", ".bin", "tsx");
 const bin = ensureBinaries();

@@ -17,7 +17,7 @@ import { pinnedFetch } from "../../scripts/lib/pinned-fetch";
 import { ensureBinaries } from "../../scripts/lib/binaries";
 import { writeBundle } from "../../scripts/lib/bundle-io";
 import { freePort } from "../../scripts/lib/net";
-import { tempDir } from "../../scripts/lib/service-process";
+import { tempDir } from "../../testkit/service-process";
 import { authHeaders, checkAlertmanager, checkPrometheusReady, checksFor, runChecks } from "../../scripts/verify";
 import { mountedAt } from "../helpers/container-paths";
 import { exampleHostTls, profile } from "./profiles";

@@ -6,7 +6,7 @@
  *      container's promises checked from outside;
  *   2. app-deploy.sh rolling real containers directly (ECR login/pull stubbed, json-file logs);
  *   3. every `command:remote:*` step of dev, captured from the program under mocks, replayed over real SSH on
- *      rehearsal hosts (scripts/lib/rehearsal) the way @pulumi/command 1.2.1 runs them, then day 2: the same
+ *      rehearsal hosts (testkit/rehearsal) the way @pulumi/command 1.2.1 runs them, then day 2: the same
  *      inputs, a rotated token, a new digest, a rule change, a broken rule, a replaced host.
  * What still differs from AWS: base and monitoring images are local stand-ins (Debian's packages, older than the
  * pins); the hosts are Debian containers, not Amazon Linux (dnf, systemctl and the AWS CLI's ECR login are
@@ -23,18 +23,18 @@ import { hostScript } from "../../components/host-scripts";
 import { freePort } from "../../scripts/lib/net";
 import { runStack } from "../../scripts/lib/program-mocks";
 import { mockHostTls } from "../../scripts/lib/self-signed";
-import { startEngine, until, type Engine } from "../../scripts/lib/rehearsal/engine";
+import { startEngine, until, type Engine } from "../../testkit/rehearsal/engine";
 import {
   buildHostImage,
   buildPinnedStandins,
   buildServiceImage,
   SERVICE_TAG,
   type ServiceBuild,
-} from "../../scripts/lib/rehearsal/images";
-import { ensureStandin } from "../../scripts/lib/rehearsal/standin";
-import { captureInChild, type Capture } from "../../scripts/lib/rehearsal/capture";
-import { dataVolume, detachVolume, retireHost, startHost, type RehearsalHost } from "../../scripts/lib/rehearsal/host";
-import { pushImage, startRegistry, type Registry } from "../../scripts/lib/rehearsal/registry";
+} from "../../testkit/rehearsal/images";
+import { ensureStandin } from "../../testkit/rehearsal/standin";
+import { captureInChild, type Capture } from "../../testkit/rehearsal/capture";
+import { dataVolume, detachVolume, retireHost, startHost, type RehearsalHost } from "../../testkit/rehearsal/host";
+import { pushImage, startRegistry, type Registry } from "../../testkit/rehearsal/registry";
 import {
   bundleOf,
   editYaml,
@@ -42,14 +42,14 @@ import {
   summaryTable,
   withBundle,
   type StepResult,
-} from "../../scripts/lib/rehearsal/replay";
+} from "../../testkit/rehearsal/replay";
 import { pinnedFetch } from "../../scripts/lib/pinned-fetch";
 import { certificateFingerprint } from "../../components/host";
 import { DEFAULT_IMAGES, type Bundle } from "../../monitoring-config";
 import { authHeaders } from "../../scripts/verify";
-import { tempDir } from "../../scripts/lib/service-process";
-import { startPostgres, type PostgresServer } from "../../scripts/lib/postgres-server";
-import { captureFleetUserDataInChild, setting, withSettings } from "../../scripts/lib/rehearsal/fleet-capture";
+import { tempDir } from "../../testkit/service-process";
+import { startPostgres, type PostgresServer } from "../../testkit/postgres-server";
+import { captureFleetUserDataInChild, setting, withSettings } from "../../testkit/rehearsal/fleet-capture";
 
 const TAG = SERVICE_TAG;
 const TOKEN = "rehearsal-token-0123456789abcdef0123456789";

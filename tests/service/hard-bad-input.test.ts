@@ -2,7 +2,7 @@ import Database from "better-sqlite3";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { rawRequest } from "../../bench/lib/raw-http";
-import { startService, type ServiceProcess } from "../../scripts/lib/service-process";
+import { startService, type ServiceProcess } from "../../testkit/service-process";
 import { STORES, postgres, storeEnv } from "../helpers/stores";
 
 let svc: ServiceProcess;

@@ -4,7 +4,7 @@
  * replayed at restart). Every acknowledged task must be there afterwards, exactly once.
  */
 import { afterAll, describe, expect, it } from "vitest";
-import { startService, type ServiceProcess } from "../../scripts/lib/service-process";
+import { startService, type ServiceProcess } from "../../testkit/service-process";
 import { STORES, postgres, storeEnv } from "../helpers/stores";
 
 const running: ServiceProcess[] = [];

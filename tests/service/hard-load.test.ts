@@ -12,7 +12,7 @@ import {
   TEST_WINDOW,
   type MemorySample,
 } from "../../bench/memory-soak";
-import { createTasks, startService, type ServiceProcess } from "../../scripts/lib/service-process";
+import { createTasks, startService, type ServiceProcess } from "../../testkit/service-process";
 import { STORES, storeEnv } from "../helpers/stores";
 
 // What the memory criterion rests on: `npm run bench:memory` (bench/memory-soak.ts, bench/results/memory-soak.json):

@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 import { ensureBinaries } from "../../scripts/lib/binaries";
 import { buildApp } from "../../service/src/app";
 import { HotHistogram } from "../../service/src/hot-histogram";
-import { tempDir } from "../../scripts/lib/service-process";
+import { tempDir } from "../../testkit/service-process";
 import { parseMetrics, sample } from "../helpers/prom-text";
 
 const BUCKETS = [0.005, 0.25, 10];

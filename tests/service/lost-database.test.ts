@@ -5,7 +5,7 @@
  * once PostgreSQL is back the service serves again by itself, within seconds.
  */
 import { describe, expect, it } from "vitest";
-import { startService } from "../../scripts/lib/service-process";
+import { startService } from "../../testkit/service-process";
 import { postgres, storeEnv } from "../helpers/stores";
 
 type Phase = "before" | "down" | "back";

@@ -15,8 +15,8 @@ import { Writable } from "node:stream";
 import type pg from "pg";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { buildApp, type Service } from "../../service/src/app";
-import { startPostgres, type PostgresServer } from "../../scripts/lib/postgres-server";
-import { tempDir } from "../../scripts/lib/service-process";
+import { startPostgres, type PostgresServer } from "../../testkit/postgres-server";
+import { tempDir } from "../../testkit/service-process";
 
 const reads = vi.hoisted(() => ({
   /** Path of the password file: its reads are counted, and `afterRead` runs once after the next one. */

@@ -8,9 +8,9 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PostgresTaskStore, type PostgresOptions } from "../../service/src/db-postgres";
-import { startPostgres, type PostgresServer } from "../../scripts/lib/postgres-server";
+import { startPostgres, type PostgresServer } from "../../testkit/postgres-server";
 import { mockHostTls, mockSelfSignedCertPem, mockEcdsaKeyPem } from "../../scripts/lib/self-signed";
-import { tempDir } from "../../scripts/lib/service-process";
+import { tempDir } from "../../testkit/service-process";
 
 const serverTls = mockHostTls("taskflow-test-postgres", "127.0.0.1");
 let pg: PostgresServer;

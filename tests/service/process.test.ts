@@ -6,7 +6,7 @@ import {
   REPO_ROOT,
   startService,
   type ServiceProcess,
-} from "../../scripts/lib/service-process";
+} from "../../testkit/service-process";
 
 const running: ServiceProcess[] = [];
 async function start(...args: Parameters<typeof startService>) {

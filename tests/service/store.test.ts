@@ -6,7 +6,7 @@ import Database from "better-sqlite3";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { SqliteTaskStore } from "../../service/src/db";
-import { tempDir } from "../../scripts/lib/service-process";
+import { tempDir } from "../../testkit/service-process";
 
 const open: SqliteTaskStore[] = [];
 afterEach(() => {

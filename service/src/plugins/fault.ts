@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyPluginAsync } from "fastify";
 import fp from "fastify-plugin";
+import { HEALTH_PATH } from "../contract";
 
 /** Shared, mutable fault settings for drills: a share of public requests fail, and/or get extra latency. */
 export class FaultState {
@@ -7,11 +8,11 @@ export class FaultState {
   latencyMs = 0;
 }
 
-/** Public-side hook (registered only with FAULT_INJECTION=on). /health is exempt: it must reflect the DB. */
+/** Public-side hook (registered only with FAULT_INJECTION=on). HEALTH_PATH is exempt: it must reflect the DB. */
 export const faultPlugin: FastifyPluginAsync<{ fault: FaultState }> = fp(
   async (app: FastifyInstance, { fault }: { fault: FaultState }) => {
     app.addHook("onRequest", async (req, reply) => {
-      if (req.url === "/health") return;
+      if (req.url === HEALTH_PATH) return;
       if (fault.latencyMs > 0) await new Promise((r) => setTimeout(r, fault.latencyMs));
       if (fault.errorRate > 0 && Math.random() < fault.errorRate) {
         return reply

@@ -10,8 +10,8 @@
  */
 import { createHash } from "node:crypto";
 import { parseDocument } from "yaml";
-import { bundleFromTarBase64, bundleTarBase64 } from "../../../components/bundle-archive";
-import { bundleHash, type Bundle } from "../../../monitoring-config";
+import { bundleFromTarBase64, bundleTarBase64 } from "../../components/bundle-archive";
+import { bundleHash, type Bundle } from "../../monitoring-config";
 import type { Capture, RemoteStep } from "./capture";
 import { sshRun, type RehearsalHost, type SshResult } from "./host";
 import type { Engine } from "./engine";

@@ -13,11 +13,11 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { freePort, waitFor } from "./net";
+import { freePort, waitFor } from "../scripts/lib/net";
 
 export { freePort, waitFor };
 
-import { REPO_ROOT } from "./paths";
+import { REPO_ROOT } from "../scripts/lib/paths";
 
 export { REPO_ROOT };
 export const SERVICE_ENTRY = join(REPO_ROOT, "service", "src", "main.ts");

@@ -12,7 +12,7 @@ import { execFileSync } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
 import { join } from "node:path";
-import { freePort } from "../net";
+import { freePort } from "../../scripts/lib/net";
 import type { HostFacts } from "./capture";
 import { HOST_PATHS, runCollected, until, type Engine } from "./engine";
 import { HOST_IMAGE } from "./images";

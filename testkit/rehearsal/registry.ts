@@ -8,7 +8,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { stringify } from "yaml";
-import { freePort } from "../net";
+import { freePort } from "../../scripts/lib/net";
 import { until, type Engine } from "./engine";
 
 export interface Registry {

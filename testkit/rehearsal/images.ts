@@ -16,7 +16,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { DEFAULT_IMAGES } from "../../../monitoring-config/images";
+import { DEFAULT_IMAGES } from "../../monitoring-config/images";
 import type { Engine } from "./engine";
 
 export const SERVICE_TAG = "taskflow:rehearsal";

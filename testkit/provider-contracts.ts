@@ -8,7 +8,7 @@ import { DetectorFeature, FeatureAdditionalConfiguration, FeatureStatus } from "
 import { ComparisonOperator, Statistic } from "@aws-sdk/client-cloudwatch";
 import { TransitionStorageClass } from "@aws-sdk/client-s3";
 import { existsSync, statSync } from "node:fs";
-import { LOG_RETENTION_DAYS } from "../../components/config";
+import { LOG_RETENTION_DAYS } from "../components/config";
 import type { ContractRule, ResourceInputs, Violation } from "./contract-rule";
 import { FLEET_CONTRACT_RULES } from "./provider-contracts-fleet";
 

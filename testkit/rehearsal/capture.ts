@@ -13,8 +13,8 @@ import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
-import { runJsonInChild } from "../child-run";
-import { runStack, type Recorded } from "../program-mocks";
+import { runJsonInChild } from "../../scripts/lib/child-run";
+import { runStack, type Recorded } from "../../scripts/lib/program-mocks";
 
 export interface CaptureRequest {
   stack: "dev" | "prod";

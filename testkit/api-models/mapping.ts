@@ -1,7 +1,7 @@
 /**
  * Which API member of AWS's own models (Smithy JSON, repository aws/api-models-aws) each Pulumi input of the
- * program is sent as, per resource type: `scripts/lib/api-models/extract.ts` reads these members' constraints
- * from a checkout into constraints.json, and `scripts/lib/api-models/check.ts` holds the recorded inputs of dev
+ * program is sent as, per resource type: `testkit/api-models/extract.ts` reads these members' constraints
+ * from a checkout into constraints.json, and `testkit/api-models/check.ts` holds the recorded inputs of dev
  * and prod against them.
  *
  * Paths on the left are Pulumi input paths: `a.b` is a nested input, `a[]` every element of a list, `a.*` every

@@ -1,6 +1,6 @@
 /**
  * Holds recorded resource inputs (scripts/lib/program-mocks.ts) against AWS's own API models: each string and
- * number input mapped in scripts/lib/api-models/mapping.ts is checked against its member's `pattern`, `length`,
+ * number input mapped in testkit/api-models/mapping.ts is checked against its member's `pattern`, `length`,
  * `range` and enum values as extracted into constraints.json (aws/api-models-aws at the commit recorded there),
  * and a violation carries the message AWS's validation gives ("Member must satisfy regular expression pattern: …").
  * Mocks accept any string; these members are what the API refuses at create time, which `pulumi preview` and the
@@ -154,7 +154,7 @@ export function examine(
     const key = memberKey(mapping!.service, ref.member);
     const c = constraints.members[key];
     if (!c) {
-      if (countAsInput) use(norm, "not-extracted", { member: key, reason: "re-run scripts/lib/api-models/extract.ts" });
+      if (countAsInput) use(norm, "not-extracted", { member: key, reason: "re-run testkit/api-models/extract.ts" });
       return;
     }
     if (countAsInput) use(norm, hasConstraint(c) ? "checked" : "unconstrained", { member: key }).values++;
@@ -222,10 +222,10 @@ export function checkApiModels(resources: ResourceInputs[]): ApiModelViolation[]
   return resources.filter((r) => r.type.startsWith("aws:")).flatMap((r) => examine(r).violations);
 }
 
-/** The four rule families as contract rules (scripts/lib/contract-rule.ts), for checkContracts. */
+/** The four rule families as contract rules (testkit/contract-rule.ts), for checkContracts. */
 export const API_MODEL_RULES: ContractRule[] = FAMILIES.map((family) => ({
   id: `api-model-${family}`,
-  source: `${API_MODELS_SOURCE} (Smithy ${family === "enum" ? "enum values" : `smithy.api#${family}`}), via scripts/lib/api-models/mapping.ts`,
+  source: `${API_MODELS_SOURCE} (Smithy ${family === "enum" ? "enum values" : `smithy.api#${family}`}), via testkit/api-models/mapping.ts`,
   types: Object.keys(API_MODEL_MAPPINGS),
   check(r, report) {
     for (const v of examine(r).violations.filter((x) => x.family === family)) report(v.property, v.value, v.allowed);

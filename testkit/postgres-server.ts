@@ -26,7 +26,7 @@ import {
 import { tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { freePort } from "./net";
+import { freePort } from "../scripts/lib/net";
 
 const run = promisify(execFile);
 

@@ -1,10 +1,10 @@
 /**
- * Regenerates scripts/lib/api-models/constraints.json from a copy of aws/api-models-aws: reads the Smithy model
- * of every service in the mapping (scripts/lib/api-models/mapping.ts) at a commit and keeps, for each mapped
+ * Regenerates testkit/api-models/constraints.json from a copy of aws/api-models-aws: reads the Smithy model
+ * of every service in the mapping (testkit/api-models/mapping.ts) at a commit and keeps, for each mapped
  * member only, its shape and its pattern, length, range and enum values, with the commit they were read at.
  *
  *   git clone https://github.com/aws/api-models-aws /tmp/api-models-aws
- *   npx tsx scripts/lib/api-models/extract.ts /tmp/api-models-aws [commit]
+ *   npx tsx testkit/api-models/extract.ts /tmp/api-models-aws [commit]
  *
  * The directory may be a working copy or a bare git directory: files are read with `git show <commit>:<path>`.
  * A mapped member the model lacks stops the run with its path (a typo in the mapping, or a model that changed).
@@ -45,7 +45,7 @@ export function extract(dir: string, rev = "HEAD") {
   }
   return {
     $comment:
-      "Constraints AWS validates requests against, extracted from AWS's API models (Smithy JSON) for the members the program's inputs are sent as (scripts/lib/api-models/mapping.ts). Regenerate with `npx tsx scripts/lib/api-models/extract.ts <checkout of aws/api-models-aws> [commit]`; do not edit by hand.",
+      "Constraints AWS validates requests against, extracted from AWS's API models (Smithy JSON) for the members the program's inputs are sent as (testkit/api-models/mapping.ts). Regenerate with `npx tsx testkit/api-models/extract.ts <checkout of aws/api-models-aws> [commit]`; do not edit by hand.",
     repository: "https://github.com/aws/api-models-aws",
     commit,
     committed,
@@ -57,7 +57,7 @@ export function extract(dir: string, rev = "HEAD") {
 async function main(): Promise<void> {
   const [dir, rev] = process.argv.slice(2);
   if (!dir) {
-    console.error("usage: tsx scripts/lib/api-models/extract.ts <aws/api-models-aws checkout or git dir> [commit]");
+    console.error("usage: tsx testkit/api-models/extract.ts <aws/api-models-aws checkout or git dir> [commit]");
     process.exit(2);
   }
   const out = extract(dir, rev);

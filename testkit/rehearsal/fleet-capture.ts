@@ -4,8 +4,8 @@
  * resources (image digests in ECR, the RDS address, the ports) pointed at their local stand-ins.
  */
 import { join } from "node:path";
-import { runJsonInChild } from "../child-run";
-import { runStack } from "../program-mocks";
+import { runJsonInChild } from "../../scripts/lib/child-run";
+import { runStack } from "../../scripts/lib/program-mocks";
 
 export interface FleetCaptureRequest {
   stack: "dev" | "prod";

@@ -3,7 +3,7 @@ import { existsSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { closeRunScope, openRunScope, processesOf, RUN_SCOPE_ENV } from "../../scripts/lib/run-scope";
+import { closeRunScope, openRunScope, processesOf, RUN_SCOPE_ENV } from "./run-scope";
 
 // The run scope is what lets the global teardown fail a run that leaves a server behind: here, a nested scope of
 // its own (inside this run's), with real processes.
@@ -13,7 +13,7 @@ afterEach(() => {
   process.env.TMPDIR = saved.tmp;
 });
 
-describe("run scope (scripts/lib/run-scope.ts)", () => {
+describe("run scope (testkit/run-scope.ts)", () => {
   it("finds a process that carries the scope's mark, stops it, and removes the scope's files; others are left alone", async () => {
     const scope = openRunScope(tmpdir());
     expect(process.env.TMPDIR).toBe(scope.tmp);

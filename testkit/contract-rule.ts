@@ -1,4 +1,4 @@
-/** The shape of a provider contract rule (scripts/lib/provider-contracts.ts runs them). */
+/** The shape of a provider contract rule (testkit/provider-contracts.ts runs them). */
 export interface ResourceInputs {
   type: string;
   name: string;
