@@ -47,6 +47,7 @@ export interface DatabaseArgs extends FleetPartArgs {
   readonly logRetentionDays: number;
 }
 
+/** The fleet's RDS PostgreSQL (see above): its key, security group, subnet and parameter groups, logs, alarms. */
 export class Database extends BuiltComponent<DatabaseArgs> {
   public readonly address: pulumi.Output<string>;
   public readonly port: pulumi.Output<number>;

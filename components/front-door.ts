@@ -56,6 +56,7 @@ export interface FrontDoorArgs extends FleetPartArgs {
   readonly forceDestroy: boolean;
 }
 
+/** The fleet's load balancer (see above): its security group, access logs, listeners, optional WAF and alarms. */
 export class FrontDoor extends BuiltComponent<FrontDoorArgs> {
   /** `https://<domain>` or `http://<load balancer DNS name>`. */
   public readonly url: pulumi.Output<string>;
