@@ -13,7 +13,8 @@ import { Network } from "./components/network";
 import { ObservedApp } from "./components/observed-app";
 import { SecurityBaseline } from "./components/security-baseline";
 import { stackPrefix } from "./monitoring-config/contract";
-import { FLEET_ENDPOINT_SERVICES, refreshFailedRuleName } from "./components/app-fleet";
+import { FLEET_ENDPOINT_SERVICES } from "./components/app-fleet";
+import { refreshFailedRuleName } from "./components/fleet/refresh";
 
 const settings = loadSettings();
 const prefix = stackPrefix(settings.project, settings.stack);

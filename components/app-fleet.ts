@@ -28,70 +28,61 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { HOST_ROLES } from "../monitoring-config";
+import { BuiltComponent, type FleetPartArgs } from "./component";
 import { DB_POOL_PER_INSTANCE, type Arch } from "./config";
+import { fleetGroupName, refreshFailedAlert } from "./fleet/refresh";
+import { fleetUserData } from "./fleet/user-data";
 import { al2023AmiFilter } from "./host";
 import { hostScript } from "./host-scripts";
+import { securityGroup, tcpEgress, tcpIngress, type RulePeer } from "./network";
 import { appFleetRolePolicy } from "./policy-documents";
 
 /** How long a new instance gets to install Docker, pull and pass /health before it counts (seconds). */
 export const INSTANCE_WARMUP_SECONDS = 300;
-/**
- * The Auto Scaling events that say a refresh did not roll out (AWS EC2 Auto Scaling user guide,
- * ec2-auto-scaling-event-reference.md; EventBridge events reference, "Amazon EC2 Auto Scaling events"): each
- * refresh that does not succeed ends in exactly one of them.
- */
-export const REFRESH_FAILED_DETAIL_TYPES = [
-  "EC2 Auto Scaling Instance Refresh Failed",
-  "EC2 Auto Scaling Instance Refresh Cancelled",
-  "EC2 Auto Scaling Instance Refresh Rollback Succeeded",
-  "EC2 Auto Scaling Instance Refresh Rollback Failed",
-] as const;
-
-/** The fleet's group name (fixed: the refresh-failed rule and the runbooks name it). */
-export const fleetGroupName = (namePrefix: string) => `${namePrefix}-app`;
-/** The EventBridge rule paging on a refresh that did not roll out (SecurityBaseline's page topic admits it). */
-export const refreshFailedRuleName = (namePrefix: string) => `${namePrefix}-app-refresh-failed`;
-
-/** The event pattern of that rule: the fleet's group only. */
-export function refreshFailedPattern(groupName: string) {
-  return {
-    source: ["aws.autoscaling"],
-    "detail-type": [...REFRESH_FAILED_DETAIL_TYPES],
-    detail: { AutoScalingGroupName: [groupName] },
-  };
-}
-
 /** The interface endpoints the private subnets need: ECR (API and registry), CloudWatch Logs, Secrets Manager. */
 export const FLEET_ENDPOINT_SERVICES = ["ecr.api", "ecr.dkr", "logs", "secretsmanager"] as const;
 
-export interface AppFleetArgs {
-  /** Prefix of names AWS sees (`${project}-${stack}`). */
-  readonly namePrefix: string;
+/** The token's secret and its current version (a rotated token is a new version). */
+type TokenSecret = { secret: aws.secretsmanager.Secret; version: aws.secretsmanager.SecretVersion };
+
+/**
+ * The fleet's args. With `keepData` (prod) the token's secret keeps a 7-day recovery window when deleted; otherwise
+ * it is deleted at once. A refresh that does not roll out pages `pageTopicArn`, whose policy must admit the rule
+ * `refreshFailedRuleName(namePrefix)` (SecurityBaseline's `pageEventRules`).
+ */
+export interface AppFleetArgs extends FleetPartArgs {
+  /** The stack's region (the instances' AWS endpoints and log driver). */
   readonly region: string;
-  readonly vpcId: pulumi.Input<string>;
+  /** The VPC's CIDR: HTTPS to the interface endpoints inside it; the app trusts proxies from it. */
   readonly vpcCidr: string;
   /** Private subnets, one per zone: the group spreads instances across them. */
   readonly subnetIds: pulumi.Input<string>[];
   /** The S3 gateway endpoint's prefix list (ECR layers and the package repositories live in S3). */
   readonly s3PrefixListId: pulumi.Input<string>;
+  /** EC2 instance type of the instances, e.g. `t4g.small`. */
   readonly instanceType: string;
+  /** CPU architecture of that type (the AMI is looked up for it). */
   readonly arch: Arch;
   /** Pinned AMI; default: the newest Amazon Linux 2023 at each `pulumi up` (a new one rolls through by refresh). */
   readonly amiId?: string;
+  /** Fewest and most instances (CPU target tracking scales between them). */
   readonly minSize: number;
   readonly maxSize: number;
+  /** The app port (from the load balancer only) and the metrics port. */
   readonly port: number;
   readonly metricsPort: number;
+  /** Adds the fault-injection drill routes on the metrics port. */
   readonly faultInjection: boolean;
   /** The app's image and node_exporter's, by digest, both in this account's ECR. */
   readonly image: pulumi.Input<string>;
   readonly nodeExporterImage: pulumi.Input<string>;
+  /** The ECR repositories of those images: the only ones the instances may pull from. */
   readonly repositoryArns: pulumi.Input<string>[];
+  /** The app's CloudWatch log group: the only one the instances may write to. */
   readonly logGroup: { name: pulumi.Input<string>; arn: pulumi.Input<string> };
   /** The bearer token (a secret): stored in Secrets Manager under the database's key, read at boot. */
   readonly apiToken: pulumi.Input<string>;
-  /** Prod: the token's secret keeps a 7-day recovery window when deleted; otherwise it is deleted at once. */
-  readonly keepData: boolean;
+  /** The database: where it is, its master secret and key, its security group. */
   readonly database: {
     address: pulumi.Input<string>;
     port: pulumi.Input<number>;
@@ -112,26 +103,40 @@ export interface AppFleetArgs {
      */
     listeners: pulumi.Resource[];
   };
-  /**
-   * The page topic: a refresh that does not roll out pages here. Its policy must admit the rule
-   * `refreshFailedRuleName(namePrefix)` (SecurityBaseline's `pageEventRules`).
-   */
-  readonly pageTopicArn: pulumi.Input<string>;
-  readonly tags: Record<string, string>;
 }
 
-export class AppFleet extends pulumi.ComponentResource {
+/** The fleet: its token secret, security group and rules, role, launch template, Auto Scaling group and alert. */
+export class AppFleet extends BuiltComponent<AppFleetArgs> {
   public readonly securityGroupId: pulumi.Output<string>;
   public readonly groupName: pulumi.Output<string>;
   public readonly launchTemplateId: pulumi.Output<string>;
   public readonly tokenSecretArn: pulumi.Output<string>;
 
-  constructor(name: string, args: AppFleetArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("observed-app:index:AppFleet", name, {}, opts);
-    const parent = { parent: this };
-    const { tags } = args;
+  /** The tags of every instance and volume (`Role` is what Prometheus discovers the fleet by). */
+  private readonly instanceTags: Record<string, string>;
 
-    const token = new aws.secretsmanager.Secret(
+  constructor(name: string, args: AppFleetArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("observed-app:index:AppFleet", name, args, opts);
+    this.instanceTags = { ...args.tags, Name: `${name}`, Role: HOST_ROLES.app };
+
+    const token = this.tokenSecret();
+    const network = this.groupAndRules();
+    const profile = this.instanceProfile(token.secret);
+    const template = this.launchTemplate(token, network.group, profile);
+    const group = this.autoScalingGroup(template, network.rules);
+    refreshFailedAlert(name, args, group.name, this.child);
+
+    this.securityGroupId = network.group.id;
+    this.groupName = group.name;
+    this.launchTemplateId = template.id;
+    this.tokenSecretArn = token.secret.arn;
+    this.registerOutputs({ groupName: this.groupName, securityGroupId: this.securityGroupId });
+  }
+
+  /** The bearer token in Secrets Manager under the database's key, and its current version. */
+  private tokenSecret(): TokenSecret {
+    const { componentName: name, args, child } = this;
+    const secret = new aws.secretsmanager.Secret(
       `${name}-token`,
       {
         // A prefix, not a name: a deleted secret keeps its name for its recovery window, so a fixed name made
@@ -143,17 +148,24 @@ export class AppFleet extends pulumi.ComponentResource {
         // The value lives in the stack's config: nothing is lost without a window. Prod keeps one (an accidental
         // delete can be restored while instances still name it); elsewhere 0 = ForceDeleteWithoutRecovery.
         recoveryWindowInDays: args.keepData ? 7 : 0,
-        tags,
+        tags: args.tags,
       },
-      parent,
+      child,
     );
-    const tokenVersion = new aws.secretsmanager.SecretVersion(
+    const version = new aws.secretsmanager.SecretVersion(
       `${name}-token`,
-      { secretId: token.id, secretString: pulumi.secret(args.apiToken) },
-      parent,
+      { secretId: secret.id, secretString: pulumi.secret(args.apiToken) },
+      child,
     );
+    return { secret, version };
+  }
 
-    // --- network ---
+  /**
+   * The instances' group and every rule they need: the app port from the load balancer, HTTPS to the endpoints
+   * and S3, PostgreSQL to the database, and the database's rule admitting them.
+   */
+  private groupAndRules() {
+    const { componentName: name, args, child } = this;
     // No inline `ingress`/`egress`: upstream (terraform-provider-aws v6, internal/service/ec2/vpc_security_group.go)
     // they are attribute-as-blocks sets, and a declared one (even `egress: []`) is managed whole: Read puts the
     // rules it finds on the group into state, so after a refresh the next `up` revokes every rule declared
@@ -161,48 +173,39 @@ export class AppFleet extends pulumi.ComponentResource {
     // On create, AWS adds its default allow-all egress rule and the provider revokes it at once
     // (resourceSecurityGroupCreate: RevokeSecurityGroupEgress of 0.0.0.0/0 and ::/0, whatever `egress` says), so
     // the group starts with no egress; the rules below are then its only ones.
-    const sg = new aws.ec2.SecurityGroup(
-      `${name}-sg`,
-      {
-        vpcId: args.vpcId,
-        description: "TaskFlow fleet: the app port from the load balancer, metrics from monitoring",
-        tags: { ...tags, Name: `${name}-sg` },
-      },
-      parent,
-    );
-    const fromLb = new aws.vpc.SecurityGroupIngressRule(
+    const description = "TaskFlow fleet: the app port from the load balancer, metrics from monitoring";
+    const group = securityGroup(`${name}-sg`, args.vpcId, description, args.tags, child);
+    const rule = (id: string, port: number, peer: RulePeer, purpose: string) =>
+      tcpEgress(`${name}-to-${id}`, { securityGroupId: group.id, port, peer, description: purpose }, child);
+    const fromLb = tcpIngress(
       `${name}-from-lb`,
       {
-        securityGroupId: sg.id,
-        referencedSecurityGroupId: args.frontDoor.securityGroupId,
-        ipProtocol: "tcp",
-        fromPort: args.port,
-        toPort: args.port,
+        securityGroupId: group.id,
+        port: args.port,
+        peer: { referencedSecurityGroupId: args.frontDoor.securityGroupId },
         description: "app port from the load balancer",
       },
-      parent,
+      child,
     );
-    const egress = (id: string, port: number, to: Partial<aws.vpc.SecurityGroupEgressRuleArgs>, description: string) =>
-      new aws.vpc.SecurityGroupEgressRule(
-        `${name}-to-${id}`,
-        { securityGroupId: sg.id, ipProtocol: "tcp", fromPort: port, toPort: port, description, ...to },
-        parent,
-      );
     // The S3 prefix list resolves once the network's endpoints exist (Network.s3PrefixListId): the group, which
     // waits for this rule, waits for them too.
     const rules = [
       fromLb,
-      egress("endpoints", 443, { cidrIpv4: args.vpcCidr }, "HTTPS to the VPC endpoints"),
-      egress("s3", 443, { prefixListId: args.s3PrefixListId }, "HTTPS to S3 (gateway endpoint)"),
-      egress("database", 5432, { referencedSecurityGroupId: args.database.securityGroupId }, "PostgreSQL"),
-      args.database.admit(sg.id),
+      rule("endpoints", 443, { cidrIpv4: args.vpcCidr }, "HTTPS to the VPC endpoints"),
+      rule("s3", 443, { prefixListId: args.s3PrefixListId }, "HTTPS to S3 (gateway endpoint)"),
+      rule("database", 5432, { referencedSecurityGroupId: args.database.securityGroupId }, "PostgreSQL"),
+      args.database.admit(group.id),
     ];
+    return { group, rules };
+  }
 
-    // --- identity ---
+  /** The instances' role (pull their images, write their logs, read their two secrets) and its profile. */
+  private instanceProfile(token: aws.secretsmanager.Secret): aws.iam.InstanceProfile {
+    const { componentName: name, args, child } = this;
     const role = new aws.iam.Role(
       `${name}-role`,
-      { assumeRolePolicy: aws.iam.assumeRolePolicyForPrincipal({ Service: "ec2.amazonaws.com" }), tags },
-      parent,
+      { assumeRolePolicy: aws.iam.assumeRolePolicyForPrincipal({ Service: "ec2.amazonaws.com" }), tags: args.tags },
+      child,
     );
     new aws.iam.RolePolicy(
       `${name}-role`,
@@ -222,19 +225,22 @@ export class AppFleet extends pulumi.ComponentResource {
             ),
           ),
       },
-      parent,
+      child,
     );
-    const profile = new aws.iam.InstanceProfile(`${name}-profile`, { role: role.name, tags }, parent);
+    return new aws.iam.InstanceProfile(`${name}-profile`, { role: role.name, tags: args.tags }, child);
+  }
 
-    // --- what each instance runs ---
+  /** What each instance runs: the launch template, its user data naming every image, setting and secret. */
+  private launchTemplate(token: TokenSecret, sg: aws.ec2.SecurityGroup, profile: aws.iam.InstanceProfile) {
+    const { componentName: name, args, child } = this;
     const script = hostScript("app-fleet-init.sh");
     const userData = pulumi
       .all([
         args.image,
         args.nodeExporterImage,
         args.logGroup.name,
-        token.arn,
-        tokenVersion.versionId,
+        token.secret.arn,
+        token.version.versionId,
         args.database.secretArn,
         args.database.address,
         args.database.port,
@@ -263,10 +269,10 @@ export class AppFleet extends pulumi.ComponentResource {
       args.amiId ??
       aws.ec2.getAmiOutput(
         { owners: ["amazon"], mostRecent: true, filters: [{ name: "name", values: [al2023AmiFilter(args.arch)] }] },
-        parent,
+        child,
       ).id;
-    const instanceTags = { ...tags, Name: `${name}`, Role: HOST_ROLES.app };
-    const template = new aws.ec2.LaunchTemplate(
+    const instanceTags = this.instanceTags;
+    return new aws.ec2.LaunchTemplate(
       `${name}-template`,
       {
         namePrefix: `${args.namePrefix}-app-`,
@@ -296,10 +302,15 @@ export class AppFleet extends pulumi.ComponentResource {
           { resourceType: "instance", tags: instanceTags },
           { resourceType: "volume", tags: instanceTags },
         ],
-        tags,
+        tags: args.tags,
       },
-      parent,
+      child,
     );
+  }
+
+  /** The Auto Scaling group (rolled by instance refresh, created last) and its CPU target tracking. */
+  private autoScalingGroup(template: aws.ec2.LaunchTemplate, rules: pulumi.Resource[]): aws.autoscaling.Group {
+    const { componentName: name, args, child } = this;
     const group = new aws.autoscaling.Group(
       `${name}-group`,
       {
@@ -332,7 +343,7 @@ export class AppFleet extends pulumi.ComponentResource {
         },
         enabledMetrics: ["GroupInServiceInstances", "GroupDesiredCapacity", "GroupMinSize", "GroupMaxSize"],
         terminationPolicies: ["OldestLaunchTemplate", "Default"],
-        tags: Object.entries(instanceTags).map(([key, value]) => ({ key, value, propagateAtLaunch: false })),
+        tags: Object.entries(this.instanceTags).map(([key, value]) => ({ key, value, propagateAtLaunch: false })),
       },
       {
         parent: this,
@@ -354,47 +365,8 @@ export class AppFleet extends pulumi.ComponentResource {
           targetValue: 50,
         },
       },
-      parent,
+      child,
     );
-
-    // A refresh that did not roll out pages: `pulumi up` reported success when it started it.
-    const refreshFailed = new aws.cloudwatch.EventRule(
-      `${name}-refresh-failed`,
-      {
-        name: refreshFailedRuleName(args.namePrefix),
-        description: `Instance refresh of ${fleetGroupName(args.namePrefix)} did not roll out (runbook: docs/runbooks.md#app-refresh-failed)`,
-        eventPattern: group.name.apply((g) => JSON.stringify(refreshFailedPattern(g))),
-        tags,
-      },
-      parent,
-    );
-    new aws.cloudwatch.EventTarget(
-      `${name}-refresh-failed`,
-      { rule: refreshFailed.name, arn: args.pageTopicArn, targetId: "page-topic" },
-      parent,
-    );
-
-    this.securityGroupId = sg.id;
-    this.groupName = group.name;
-    this.launchTemplateId = template.id;
-    this.tokenSecretArn = token.arn;
-    this.registerOutputs({ groupName: this.groupName, securityGroupId: this.securityGroupId });
+    return group;
   }
-}
-
-/**
- * The user data of an app instance: the settings as `export` lines ahead of the script (values quoted for the
- * shell; none is secret, the script reads secrets itself). cloud-init runs a user data starting with `#!` once.
- */
-export function fleetUserData(script: string, settings: Record<string, string>): string {
-  const quote = (v: string) => `'${v.replace(/'/g, `'\\''`)}'`;
-  const exports = Object.entries(settings)
-    .map(([k, v]) => `export ${k}=${quote(v)}`)
-    .join("\n");
-  const [shebang, ...rest] = script.split("\n");
-  if (!shebang.startsWith("#!")) throw new Error("app-fleet-init.sh must start with #!");
-  const userData = `${shebang}\n${exports}\n${rest.join("\n")}`;
-  // EC2 refuses user data over 16 KiB (before base64).
-  if (Buffer.byteLength(userData) > 16 * 1024) throw new Error(`user data is ${Buffer.byteLength(userData)} bytes`);
-  return userData;
 }

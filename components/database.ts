@@ -18,7 +18,10 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { databaseAlarms, pagingAlarms } from "./alarms";
+import { BuiltComponent, type FleetPartArgs } from "./component";
 import { maxConnectionsOf } from "./config";
+import { securityGroup, tcpIngress } from "./network";
 
 /** PostgreSQL major version (the service's store is tested against Debian's 15 and uses nothing newer). */
 export const POSTGRES_MAJOR = "16";
@@ -26,10 +29,12 @@ export const POSTGRES_MAJOR = "16";
 export const DATABASE_NAME = "taskflow";
 export const DATABASE_USER = "taskflow";
 
-export interface DatabaseArgs {
-  /** Prefix of names AWS sees (`${project}-${stack}`): the instance identifier, the key alias, the log groups. */
-  readonly namePrefix: string;
-  readonly vpcId: pulumi.Input<string>;
+/**
+ * The database's args. `namePrefix` names the instance identifier, the key alias and the log groups; `keepData`
+ * (prod) means Multi-AZ, deletion protection, a final snapshot, `protect` and retain on delete; the saturation
+ * alarms page `pageTopicArn`.
+ */
+export interface DatabaseArgs extends FleetPartArgs {
   /** Private subnets in at least two zones (the DB subnet group requires two). */
   readonly subnetIds: pulumi.Input<string>[];
   /** RDS instance class, e.g. `db.t4g.micro`. */
@@ -38,16 +43,12 @@ export interface DatabaseArgs {
   readonly storageGiB: number;
   /** Days of automated backups (1 to 35). */
   readonly backupRetentionDays: number;
-  /** Prod: Multi-AZ, deletion protection, final snapshot, `protect` and retain on delete. */
-  readonly keepData: boolean;
   /** Retention of the exported PostgreSQL logs (days; a value CloudWatch Logs accepts). */
   readonly logRetentionDays: number;
-  /** SNS topic the saturation alarms page. */
-  readonly pageTopicArn: pulumi.Input<string>;
-  readonly tags: Record<string, string>;
 }
 
-export class Database extends pulumi.ComponentResource {
+/** The fleet's RDS PostgreSQL (see above): its key, security group, subnet and parameter groups, logs, alarms. */
+export class Database extends BuiltComponent<DatabaseArgs> {
   public readonly address: pulumi.Output<string>;
   public readonly port: pulumi.Output<number>;
   /** `DBInstanceIdentifier` (CloudWatch's dimension). */
@@ -63,45 +64,76 @@ export class Database extends pulumi.ComponentResource {
   public readonly user = DATABASE_USER;
 
   private readonly securityGroup: aws.ec2.SecurityGroup;
+  /** The instance identifier: also the prefix of the subnet and parameter groups, key alias and alarms. */
+  private readonly dbId: string;
+  /** Data kept in prod: protected and retained on delete. */
+  private readonly kept: pulumi.CustomResourceOptions;
 
   constructor(name: string, args: DatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("observed-app:index:Database", name, {}, opts);
-    const parent = { parent: this };
-    const kept = args.keepData ? { parent: this, protect: true, retainOnDelete: true } : parent;
-    const { tags } = args;
-    const identifier = `${args.namePrefix}-db`;
+    super("observed-app:index:Database", name, args, opts);
+    this.dbId = `${args.namePrefix}-db`;
+    this.kept = args.keepData ? { parent: this, protect: true, retainOnDelete: true } : this.child;
+    this.maxConnections = maxConnectionsOf(args.instanceClass);
 
+    const key = this.encryptionKey(name);
+    this.securityGroup = this.ownSecurityGroup(name);
+    const db = this.instance(name, key);
+    pagingAlarms(
+      name,
+      databaseAlarms(this.dbId, db.identifier, this.maxConnections, args.storageGiB),
+      args.pageTopicArn,
+      args.tags,
+      this.child,
+    );
+
+    this.address = db.address;
+    this.port = db.port;
+    this.identifier = db.identifier;
+    this.secretArn = db.masterUserSecrets.apply((s) => {
+      const arn = s?.[0]?.secretArn;
+      if (!arn) throw new Error(`${this.dbId}: RDS reported no master user secret`);
+      return arn;
+    });
+    this.keyArn = key.arn;
+    this.securityGroupId = this.securityGroup.id;
+    this.registerOutputs({ address: this.address, identifier: this.identifier, secretArn: this.secretArn });
+  }
+
+  /** The stack's database key (rotated yearly) and its alias. */
+  private encryptionKey(name: string): aws.kms.Key {
     const key = new aws.kms.Key(
       `${name}-key`,
       {
-        description: `RDS ${identifier}: storage, master secret and the app's secrets`,
+        description: `RDS ${this.dbId}: storage, master secret and the app's secrets`,
         enableKeyRotation: true,
         deletionWindowInDays: 30,
-        tags,
+        tags: this.args.tags,
       },
-      kept,
+      this.kept,
     );
-    new aws.kms.Alias(`${name}-key`, { name: `alias/${identifier}`, targetKeyId: key.keyId }, parent);
+    new aws.kms.Alias(`${name}-key`, { name: `alias/${this.dbId}`, targetKeyId: key.keyId }, this.child);
+    return key;
+  }
 
-    this.securityGroup = new aws.ec2.SecurityGroup(
-      `${name}-sg`,
-      {
-        vpcId: args.vpcId,
-        description: `RDS ${identifier}: PostgreSQL from the app only`,
-        // No egress: the database starts no connections. No inline `egress: []` to say so: a declared inline set
-        // is managed whole (the ingress rule `allowFrom` adds would be one step from being revoked), and the
-        // provider revokes AWS's default allow-all egress on create anyway (terraform-provider-aws v6,
-        // ec2/vpc_security_group.go, resourceSecurityGroupCreate): with no egress rule declared, there is none.
-        tags: { ...tags, Name: `${name}-sg` },
-      },
-      parent,
-    );
+  /** The database's security group: no rule of its own; `allowFrom` admits the app. */
+  private ownSecurityGroup(name: string): aws.ec2.SecurityGroup {
+    // No egress: the database starts no connections. No inline `egress: []` to say so: a declared inline set is
+    // managed whole (the ingress rule `allowFrom` adds would be one step from being revoked), and the provider
+    // revokes AWS's default allow-all egress on create anyway (terraform-provider-aws v6,
+    // ec2/vpc_security_group.go, resourceSecurityGroupCreate): with no egress rule declared, there is none.
+    const description = `RDS ${this.dbId}: PostgreSQL from the app only`;
+    return securityGroup(`${name}-sg`, this.args.vpcId, description, this.args.tags, this.child);
+  }
+
+  /** The subnet and parameter groups, the log groups it exports to, and the instance. */
+  private instance(name: string, key: aws.kms.Key): aws.rds.Instance {
+    const { args, dbId: identifier, child } = this;
+    const { tags } = args;
     const subnets = new aws.rds.SubnetGroup(
       `${name}-subnets`,
       { name: identifier, subnetIds: args.subnetIds, description: `${identifier}: private subnets`, tags },
-      parent,
+      child,
     );
-    this.maxConnections = maxConnectionsOf(args.instanceClass);
     const parameters = new aws.rds.ParameterGroup(
       `${name}-params`,
       {
@@ -115,7 +147,7 @@ export class Database extends pulumi.ComponentResource {
         ],
         tags,
       },
-      parent,
+      child,
     );
     // RDS creates these when it first exports; created here first, they get a retention.
     const logGroups = ["postgresql", "upgrade"].map(
@@ -123,10 +155,10 @@ export class Database extends pulumi.ComponentResource {
         new aws.cloudwatch.LogGroup(
           `${name}-${log}`,
           { name: `/aws/rds/instance/${identifier}/${log}`, retentionInDays: args.logRetentionDays, tags },
-          parent,
+          child,
         ),
     );
-    const db = new aws.rds.Instance(
+    return new aws.rds.Instance(
       `${name}-instance`,
       {
         identifier,
@@ -160,66 +192,8 @@ export class Database extends pulumi.ComponentResource {
         applyImmediately: !args.keepData,
         tags,
       },
-      { ...kept, dependsOn: logGroups },
+      { ...this.kept, dependsOn: logGroups },
     );
-
-    // Saturation pages: CPU, connections near the ceiling, storage running out.
-    const alarm = (
-      id: string,
-      metricName: string,
-      description: string,
-      comparisonOperator: string,
-      threshold: number,
-      evaluationPeriods = 3,
-    ) =>
-      new aws.cloudwatch.MetricAlarm(
-        `${name}-${id}`,
-        {
-          name: `${identifier}-${id}`,
-          alarmDescription: `${description} (runbook: docs/runbooks.md#${id})`,
-          namespace: "AWS/RDS",
-          metricName,
-          dimensions: { DBInstanceIdentifier: db.identifier },
-          statistic: "Average",
-          period: 300,
-          evaluationPeriods,
-          threshold,
-          comparisonOperator,
-          treatMissingData: "missing",
-          alarmActions: [args.pageTopicArn],
-          okActions: [args.pageTopicArn],
-          tags,
-        },
-        parent,
-      );
-    alarm("database-cpu-high", "CPUUtilization", "Database CPU above 80 % for 15 minutes", "GreaterThanThreshold", 80);
-    alarm(
-      "database-connections-high",
-      "DatabaseConnections",
-      `Database connections above 80 % of max_connections (${this.maxConnections}) for 15 minutes`,
-      "GreaterThanThreshold",
-      Math.floor(this.maxConnections * 0.8),
-    );
-    alarm(
-      "database-storage-low",
-      "FreeStorageSpace",
-      "Database free storage under 10 % of the allocated size (autoscaling may be at its ceiling)",
-      "LessThanThreshold",
-      args.storageGiB * 1024 ** 3 * 0.1,
-      2,
-    );
-
-    this.address = db.address;
-    this.port = db.port;
-    this.identifier = db.identifier;
-    this.secretArn = db.masterUserSecrets.apply((s) => {
-      const arn = s?.[0]?.secretArn;
-      if (!arn) throw new Error(`${identifier}: RDS reported no master user secret`);
-      return arn;
-    });
-    this.keyArn = key.arn;
-    this.securityGroupId = this.securityGroup.id;
-    this.registerOutputs({ address: this.address, identifier: this.identifier, secretArn: this.secretArn });
   }
 
   /** Admit PostgreSQL from a security group (the app's): the only way in. Returns the rule (to wait for it). */
@@ -228,14 +202,12 @@ export class Database extends pulumi.ComponentResource {
     securityGroupId: pulumi.Input<string>,
     opts: pulumi.CustomResourceOptions,
   ): aws.vpc.SecurityGroupIngressRule {
-    return new aws.vpc.SecurityGroupIngressRule(
+    return tcpIngress(
       name,
       {
         securityGroupId: this.securityGroup.id,
-        referencedSecurityGroupId: securityGroupId,
-        ipProtocol: "tcp",
-        fromPort: 5432,
-        toPort: 5432,
+        port: 5432,
+        peer: { referencedSecurityGroupId: securityGroupId },
         description: "PostgreSQL from the app",
       },
       opts,

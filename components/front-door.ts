@@ -14,7 +14,10 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { frontDoorAlarms, pagingAlarms } from "./alarms";
 import { hardenBucket } from "./buckets";
+import { BuiltComponent, type FleetPartArgs } from "./component";
+import { securityGroup, tcpEgress, tcpIngress } from "./network";
 import { loadBalancerLogBucketPolicy, type Scope } from "./policy-documents";
 
 /** The AWS managed rule groups of the web ACL, in priority order after the rate rule. */
@@ -26,10 +29,12 @@ export const WAF_MANAGED_RULE_GROUPS = [
 /** The listeners' TLS policy: TLS 1.3 and 1.2 with forward secrecy only. */
 export const TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
 
-export interface FrontDoorArgs {
-  /** Prefix of names AWS sees (`${project}-${stack}`). */
-  readonly namePrefix: string;
-  readonly vpcId: pulumi.Input<string>;
+/**
+ * The front door's args. `keepData` (prod) turns on the load balancer's deletion protection; its alarms page
+ * `pageTopicArn`.
+ */
+export interface FrontDoorArgs extends FleetPartArgs {
+  /** The VPC's CIDR: the load balancer reaches the app port inside it. */
   readonly vpcCidr: string;
   /** Public subnets, one per zone. */
   readonly subnetIds: pulumi.Input<string>[];
@@ -43,17 +48,16 @@ export interface FrontDoorArgs {
   readonly waf?: { rateLimit: number };
   /** Fewest instances the fleet keeps: fewer healthy targets than this pages. */
   readonly minHealthy: number;
-  /** Retention of the access logs (days) and of the WAF log group (a value CloudWatch Logs accepts). */
+  /** Retention of the access logs (days). */
   readonly accessLogDays: number;
+  /** Retention of the WAF log group (days; a value CloudWatch Logs accepts). */
   readonly wafLogRetentionDays: number;
-  /** Keep data (prod): deletion protection on the load balancer; the logs bucket is never force-destroyed. */
-  readonly keepData: boolean;
+  /** Allow destroying the access-log bucket with its objects (dev). */
   readonly forceDestroy: boolean;
-  readonly pageTopicArn: pulumi.Input<string>;
-  readonly tags: Record<string, string>;
 }
 
-export class FrontDoor extends pulumi.ComponentResource {
+/** The fleet's load balancer (see above): its security group, access logs, listeners, optional WAF and alarms. */
+export class FrontDoor extends BuiltComponent<FrontDoorArgs> {
   /** `https://<domain>` or `http://<load balancer DNS name>`. */
   public readonly url: pulumi.Output<string>;
   public readonly dnsName: pulumi.Output<string>;
@@ -68,71 +72,104 @@ export class FrontDoor extends pulumi.ComponentResource {
   public readonly accessLogBucket: pulumi.Output<string>;
 
   constructor(name: string, args: FrontDoorArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("observed-app:index:FrontDoor", name, {}, opts);
-    const parent = { parent: this };
-    const { tags } = args;
-    const ports = args.domain ? [80, 443] : [80];
+    super("observed-app:index:FrontDoor", name, args, opts);
 
+    const sg = this.groupAndRules();
+    const logs = this.accessLogs();
+    const lb = new aws.lb.LoadBalancer(
+      `${name}-alb`,
+      {
+        name: `${args.namePrefix}-alb`.slice(0, 32),
+        loadBalancerType: "application",
+        internal: false,
+        subnets: args.subnetIds,
+        securityGroups: [sg.group.id],
+        dropInvalidHeaderFields: true,
+        enableDeletionProtection: args.keepData,
+        idleTimeout: 60,
+        accessLogs: { bucket: logs.bucket.bucket, enabled: true },
+        tags: args.tags,
+      },
+      // ELB checks it may write (a test object) when access logs are turned on. Its group's rules come first.
+      { parent: this, dependsOn: [logs.policy, ...sg.rules] },
+    );
+    const targets = this.targetGroup();
+    this.url = args.domain ? this.httpsListeners(args.domain, lb, targets) : this.httpListener(lb, targets);
+    if (args.waf) this.webAclArn = this.webAcl(name, args, lb.arn, args.waf.rateLimit);
+    pagingAlarms(
+      name,
+      frontDoorAlarms(args.namePrefix, lb.arnSuffix, targets.arnSuffix, args.minHealthy),
+      args.pageTopicArn,
+      args.tags,
+      this.child,
+    );
+
+    this.dnsName = lb.dnsName;
+    this.loadBalancerArn = lb.arn;
+    this.loadBalancerArnSuffix = lb.arnSuffix;
+    this.targetGroupArn = targets.arn;
+    this.targetGroupArnSuffix = targets.arnSuffix;
+    this.securityGroupId = sg.group.id;
+    this.accessLogBucket = logs.bucket.bucket;
+    this.registerOutputs({ url: this.url, dnsName: this.dnsName, webAclArn: this.webAclArn });
+  }
+
+  /** The load balancer's group: the listeners from the allowed CIDRs, the app port to the VPC. */
+  private groupAndRules() {
+    const { componentName: name, args, child } = this;
+    const ports = args.domain ? [80, 443] : [80];
     // Rules as standalone resources only, never inline (policy sg-rules-standalone-only: a declared inline set is
     // managed whole, and the egress rule below would be revoked by the `up` after a refresh). The provider revokes
     // AWS's default allow-all egress on create. The description changed with the move off inline rules: it forces
     // a new group, so a deployed stack gets a new, empty one (a standalone rule identical to an old inline one would
     // be refused as a duplicate on the old group); the load balancer moves to it once its rules exist.
-    const sg = new aws.ec2.SecurityGroup(
-      `${name}-sg`,
-      {
-        vpcId: args.vpcId,
-        description: "Load balancer: the listeners from the allowed CIDRs, the app port to the VPC",
-        tags: { ...tags, Name: `${name}-sg` },
-      },
-      parent,
-    );
+    const description = "Load balancer: the listeners from the allowed CIDRs, the app port to the VPC";
+    const group = securityGroup(`${name}-sg`, args.vpcId, description, args.tags, child);
     const listenerRules = ports.flatMap((port) =>
-      args.ingressCidrs.map(
-        (cidr, i) =>
-          new aws.vpc.SecurityGroupIngressRule(
-            `${name}-listener-${port}-${i}`,
-            {
-              securityGroupId: sg.id,
-              ...(cidr.includes(":") ? { cidrIpv6: cidr } : { cidrIpv4: cidr }),
-              ipProtocol: "tcp",
-              fromPort: port,
-              toPort: port,
-              description: port === 80 && args.domain ? "HTTP (redirects to HTTPS)" : `listener ${port}`,
-            },
-            parent,
-          ),
+      args.ingressCidrs.map((cidr, i) =>
+        tcpIngress(
+          `${name}-listener-${port}-${i}`,
+          {
+            securityGroupId: group.id,
+            port,
+            peer: cidr.includes(":") ? { cidrIpv6: cidr } : { cidrIpv4: cidr },
+            description: port === 80 && args.domain ? "HTTP (redirects to HTTPS)" : `listener ${port}`,
+          },
+          child,
+        ),
       ),
     );
     // Egress only to the app port inside the VPC (the targets); the app's group admits this group there.
-    const toTargets = new aws.vpc.SecurityGroupEgressRule(
+    const toTargets = tcpEgress(
       `${name}-to-targets`,
       {
-        securityGroupId: sg.id,
-        cidrIpv4: args.vpcCidr,
-        ipProtocol: "tcp",
-        fromPort: args.appPort,
-        toPort: args.appPort,
+        securityGroupId: group.id,
+        port: args.appPort,
+        peer: { cidrIpv4: args.vpcCidr },
         description: "to the app instances",
       },
-      parent,
+      child,
     );
+    return { group, rules: [...listenerRules, toTargets] };
+  }
 
-    // --- access logs ---
-    const scope = pulumi.all([aws.getCallerIdentityOutput({}, parent), aws.getPartitionOutput({}, parent)]);
-    const logs = new aws.s3.Bucket(
+  /** The access-log bucket, hardened, and the policy that lets ELB write to it. */
+  private accessLogs() {
+    const { componentName: name, args, child } = this;
+    const scope = pulumi.all([aws.getCallerIdentityOutput({}, child), aws.getPartitionOutput({}, child)]);
+    const bucket = new aws.s3.Bucket(
       `${name}-logs`,
-      { forceDestroy: args.forceDestroy, tags: { ...tags, Purpose: "load-balancer-access-logs" } },
-      parent,
+      { forceDestroy: args.forceDestroy, tags: { ...args.tags, Purpose: "load-balancer-access-logs" } },
+      child,
     );
-    hardenBucket(`${name}-logs`, logs, { sseAlgorithm: "AES256" }, args.accessLogDays, parent);
-    const elbAccount = aws.elb.getServiceAccountOutput({}, parent);
-    const logsPolicy = new aws.s3.BucketPolicy(
+    hardenBucket(`${name}-logs`, bucket, { sseAlgorithm: "AES256" }, args.accessLogDays, child);
+    const elbAccount = aws.elb.getServiceAccountOutput({}, child);
+    const policy = new aws.s3.BucketPolicy(
       `${name}-logs`,
       {
-        bucket: logs.id,
+        bucket: bucket.id,
         policy: pulumi
-          .all([scope, logs.arn, elbAccount.arn, aws.getRegionOutput({}, parent).region])
+          .all([scope, bucket.arn, elbAccount.arn, aws.getRegionOutput({}, child).region])
           .apply(([[id, part], bucketArn, elbAccountArn, region]) =>
             JSON.stringify(
               loadBalancerLogBucketPolicy(
@@ -142,34 +179,21 @@ export class FrontDoor extends pulumi.ComponentResource {
             ),
           ),
       },
-      parent,
+      child,
     );
+    return { bucket, policy };
+  }
 
-    const lb = new aws.lb.LoadBalancer(
-      `${name}-alb`,
-      {
-        name: `${args.namePrefix}-alb`.slice(0, 32),
-        loadBalancerType: "application",
-        internal: false,
-        subnets: args.subnetIds,
-        securityGroups: [sg.id],
-        dropInvalidHeaderFields: true,
-        enableDeletionProtection: args.keepData,
-        idleTimeout: 60,
-        accessLogs: { bucket: logs.bucket, enabled: true },
-        tags,
-      },
-      // ELB checks it may write (a test object) when access logs are turned on. Its group's rules come first.
-      { parent: this, dependsOn: [logsPolicy, ...listenerRules, toTargets] },
-    );
-    const targets = new aws.lb.TargetGroup(
-      `${name}-targets`,
+  /** The target group the Auto Scaling group registers into, health-checked on /health. */
+  private targetGroup(): aws.lb.TargetGroup {
+    return new aws.lb.TargetGroup(
+      `${this.componentName}-targets`,
       {
         // A prefix, not a name: a new port or protocol replaces the group, and ELB refuses a second group of the
         // same name while the old one exists (create before delete).
         namePrefix: "app-",
-        vpcId: args.vpcId,
-        port: args.appPort,
+        vpcId: this.args.vpcId,
+        port: this.args.appPort,
         protocol: "HTTP",
         targetType: "instance",
         deregistrationDelay: 30,
@@ -181,160 +205,98 @@ export class FrontDoor extends pulumi.ComponentResource {
           healthyThreshold: 2,
           unhealthyThreshold: 3,
         },
+        tags: this.args.tags,
+      },
+      this.child,
+    );
+  }
+
+  /** With a domain: the ACM certificate validated in Route 53, HTTPS forwarding, HTTP redirecting, the alias. */
+  private httpsListeners(
+    domain: { name: string; hostedZoneId: string },
+    lb: aws.lb.LoadBalancer,
+    targets: aws.lb.TargetGroup,
+  ): pulumi.Output<string> {
+    const { componentName: name, child } = this;
+    const { tags } = this.args;
+    const cert = new aws.acm.Certificate(
+      `${name}-cert`,
+      { domainName: domain.name, validationMethod: "DNS", tags },
+      { parent: this },
+    );
+    // One name, so one DNS validation record (created outside any apply, so previews show it).
+    const option = cert.domainValidationOptions.apply((o) => o[0]);
+    const record = new aws.route53.Record(
+      `${name}-cert-validation`,
+      {
+        zoneId: domain.hostedZoneId,
+        name: option.resourceRecordName,
+        type: option.resourceRecordType,
+        records: [option.resourceRecordValue],
+        ttl: 300,
+        allowOverwrite: true,
+      },
+      child,
+    );
+    const validated = new aws.acm.CertificateValidation(
+      `${name}-cert`,
+      {
+        certificateArn: cert.arn,
+        validationRecordFqdns: [record.fqdn],
+      },
+      child,
+    );
+    new aws.lb.Listener(
+      `${name}-https`,
+      {
+        loadBalancerArn: lb.arn,
+        port: 443,
+        protocol: "HTTPS",
+        sslPolicy: TLS_POLICY,
+        certificateArn: validated.certificateArn,
+        defaultActions: [{ type: "forward", targetGroupArn: targets.arn }],
         tags,
       },
-      parent,
+      child,
     );
-
-    let url: pulumi.Output<string>;
-    if (args.domain) {
-      const domain = args.domain;
-      const cert = new aws.acm.Certificate(
-        `${name}-cert`,
-        { domainName: domain.name, validationMethod: "DNS", tags },
-        { parent: this },
-      );
-      // One name, so one DNS validation record (created outside any apply, so previews show it).
-      const option = cert.domainValidationOptions.apply((o) => o[0]);
-      const record = new aws.route53.Record(
-        `${name}-cert-validation`,
-        {
-          zoneId: domain.hostedZoneId,
-          name: option.resourceRecordName,
-          type: option.resourceRecordType,
-          records: [option.resourceRecordValue],
-          ttl: 300,
-          allowOverwrite: true,
-        },
-        parent,
-      );
-      const validated = new aws.acm.CertificateValidation(
-        `${name}-cert`,
-        {
-          certificateArn: cert.arn,
-          validationRecordFqdns: [record.fqdn],
-        },
-        parent,
-      );
-      new aws.lb.Listener(
-        `${name}-https`,
-        {
-          loadBalancerArn: lb.arn,
-          port: 443,
-          protocol: "HTTPS",
-          sslPolicy: TLS_POLICY,
-          certificateArn: validated.certificateArn,
-          defaultActions: [{ type: "forward", targetGroupArn: targets.arn }],
-          tags,
-        },
-        parent,
-      );
-      new aws.lb.Listener(
-        `${name}-http`,
-        {
-          loadBalancerArn: lb.arn,
-          port: 80,
-          protocol: "HTTP",
-          defaultActions: [{ type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } }],
-          tags,
-        },
-        parent,
-      );
-      new aws.route53.Record(
-        `${name}-alias`,
-        {
-          zoneId: domain.hostedZoneId,
-          name: domain.name,
-          type: "A",
-          aliases: [{ name: lb.dnsName, zoneId: lb.zoneId, evaluateTargetHealth: true }],
-        },
-        parent,
-      );
-      url = pulumi.output(`https://${domain.name}`);
-    } else {
-      new aws.lb.Listener(
-        `${name}-http`,
-        {
-          loadBalancerArn: lb.arn,
-          port: 80,
-          protocol: "HTTP",
-          defaultActions: [{ type: "forward", targetGroupArn: targets.arn }],
-          tags,
-        },
-        parent,
-      );
-      url = pulumi.interpolate`http://${lb.dnsName}`;
-    }
-
-    if (args.waf) this.webAclArn = this.webAcl(name, args, lb.arn, args.waf.rateLimit);
-
-    // --- alarms that page ---
-    const alarm = (
-      id: string,
-      metricName: string,
-      description: string,
-      comparisonOperator: string,
-      threshold: number,
-    ) =>
-      new aws.cloudwatch.MetricAlarm(
-        `${name}-${id}`,
-        {
-          name: `${args.namePrefix}-${id}`,
-          alarmDescription: `${description} (runbook: docs/runbooks.md#${id})`,
-          namespace: "AWS/ApplicationELB",
-          metricName,
-          dimensions:
-            metricName === "HTTPCode_ELB_5XX_Count"
-              ? { LoadBalancer: lb.arnSuffix }
-              : { LoadBalancer: lb.arnSuffix, TargetGroup: targets.arnSuffix },
-          statistic:
-            metricName === "HTTPCode_ELB_5XX_Count"
-              ? "Sum"
-              : metricName === "UnHealthyHostCount"
-                ? "Maximum"
-                : "Minimum",
-          period: 60,
-          evaluationPeriods: 5,
-          threshold,
-          comparisonOperator,
-          treatMissingData: metricName === "HTTPCode_ELB_5XX_Count" ? "notBreaching" : "breaching",
-          alarmActions: [args.pageTopicArn],
-          okActions: [args.pageTopicArn],
-          tags,
-        },
-        parent,
-      );
-    alarm(
-      "targets-unhealthy",
-      "UnHealthyHostCount",
-      "An app instance failed its /health check for 5 minutes",
-      "GreaterThanThreshold",
-      0,
+    new aws.lb.Listener(
+      `${name}-http`,
+      {
+        loadBalancerArn: lb.arn,
+        port: 80,
+        protocol: "HTTP",
+        defaultActions: [{ type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } }],
+        tags,
+      },
+      child,
     );
-    alarm(
-      "targets-below-minimum",
-      "HealthyHostCount",
-      `Fewer healthy app instances than the fleet's minimum (${args.minHealthy}) for 5 minutes`,
-      "LessThanThreshold",
-      args.minHealthy,
+    new aws.route53.Record(
+      `${name}-alias`,
+      {
+        zoneId: domain.hostedZoneId,
+        name: domain.name,
+        type: "A",
+        aliases: [{ name: lb.dnsName, zoneId: lb.zoneId, evaluateTargetHealth: true }],
+      },
+      child,
     );
-    alarm(
-      "load-balancer-5xx",
-      "HTTPCode_ELB_5XX_Count",
-      "The load balancer itself answered 5xx (no healthy target, or targets refusing) more than 10 times a minute for 5 minutes",
-      "GreaterThanThreshold",
-      10,
-    );
+    return pulumi.output(`https://${domain.name}`);
+  }
 
-    this.url = url;
-    this.dnsName = lb.dnsName;
-    this.loadBalancerArn = lb.arn;
-    this.loadBalancerArnSuffix = lb.arnSuffix;
-    this.targetGroupArn = targets.arn;
-    this.targetGroupArnSuffix = targets.arnSuffix;
-    this.securityGroupId = sg.id;
-    this.accessLogBucket = logs.bucket;
-    this.registerOutputs({ url: this.url, dnsName: this.dnsName, webAclArn: this.webAclArn });
+  /** Without a domain: plain HTTP on the load balancer's own name (trials only: tokens cross in the clear). */
+  private httpListener(lb: aws.lb.LoadBalancer, targets: aws.lb.TargetGroup): pulumi.Output<string> {
+    new aws.lb.Listener(
+      `${this.componentName}-http`,
+      {
+        loadBalancerArn: lb.arn,
+        port: 80,
+        protocol: "HTTP",
+        defaultActions: [{ type: "forward", targetGroupArn: targets.arn }],
+        tags: this.args.tags,
+      },
+      this.child,
+    );
+    return pulumi.interpolate`http://${lb.dnsName}`;
   }
 
   /** The web ACL (REGIONAL, default allow), its association with the load balancer, and its logs. */

@@ -21,6 +21,7 @@ import { X509Certificate } from "node:crypto";
 import { stringify } from "yaml";
 import type { Arch } from "./config";
 import { SSH_USER } from "./host-scripts";
+import { securityGroup, tcpIngress } from "./network";
 
 /** Latest Amazon Linux 2023 AMI name pattern for an architecture. */
 export const al2023AmiFilter = (arch: Arch) => `al2023-ami-2023.*-kernel-*-${arch}`;
@@ -97,7 +98,10 @@ export interface HostArgs {
   readonly tags: Record<string, string>;
 }
 
-/** An EC2 host with its own data volume and a stable address; resources are children of `parent`. */
+/**
+ * An EC2 host with its own data volume and a stable address; resources are children of `parent`, and carry
+ * `aliases` when given (the URNs they had under an earlier parent).
+ */
 export class Ec2Host {
   readonly role: aws.iam.Role;
   readonly instance: aws.ec2.Instance;
@@ -118,9 +122,14 @@ export class Ec2Host {
   readonly connection: command.types.input.remote.ConnectionArgs;
   private readonly name: string;
 
-  constructor(name: string, args: HostArgs, parent: pulumi.Resource) {
+  constructor(
+    name: string,
+    args: HostArgs,
+    parent: pulumi.Resource,
+    aliases?: pulumi.Input<pulumi.URN | pulumi.Alias>[],
+  ) {
     this.name = name;
-    const opts = { parent };
+    const opts: pulumi.CustomResourceOptions = { parent, aliases };
     const tags = args.tags;
     this.role = new aws.iam.Role(
       `${name}-role`,
@@ -136,14 +145,10 @@ export class Ec2Host {
     const keyPair = new aws.ec2.KeyPair(`${name}-ssh`, { publicKey: key.publicKeyOpenssh, tags }, opts);
     const lookup = aws.ec2.getAmiOutput(
       { owners: ["amazon"], mostRecent: true, filters: [{ name: "name", values: [al2023AmiFilter(args.arch)] }] },
-      opts,
+      { parent },
     );
 
-    this.securityGroup = new aws.ec2.SecurityGroup(
-      `${name}-sg`,
-      { vpcId: args.vpcId, description: args.description, tags: { ...tags, Name: `${name}-sg` } },
-      opts,
-    );
+    this.securityGroup = securityGroup(`${name}-sg`, args.vpcId, args.description, tags, opts);
     this.allowFrom("ssh", 22, args.adminCidrs, "SSH from admins", opts);
     new aws.vpc.SecurityGroupEgressRule(
       `${name}-egress`,
@@ -180,11 +185,9 @@ export class Ec2Host {
         tags: { ...tags, Name: `${name}-host`, Role: args.role },
       },
       // A looked-up AMI only seeds the host; a pinned one is followed.
-      { parent, ignoreChanges: args.amiId ? [] : ["ami"] },
+      { ...opts, ignoreChanges: args.amiId ? [] : ["ami"] },
     );
-    const keep: pulumi.CustomResourceOptions = args.keepData
-      ? { parent, protect: true, retainOnDelete: true }
-      : { parent };
+    const keep: pulumi.CustomResourceOptions = args.keepData ? { ...opts, protect: true, retainOnDelete: true } : opts;
     this.dataVolume = new aws.ebs.Volume(
       `${name}-data`,
       {
@@ -205,7 +208,7 @@ export class Ec2Host {
         stopInstanceBeforeDetaching: true,
       },
       // A new instance needs the volume: detach it from the old one before attaching it to the new one.
-      { parent, deleteBeforeReplace: true },
+      { ...opts, deleteBeforeReplace: true },
     );
     const eip = new aws.ec2.Eip(`${name}-eip`, { domain: "vpc", tags: { ...tags, Name: `${name}-eip` } }, opts);
     this.addressAssociation = new aws.ec2.EipAssociation(
@@ -251,20 +254,12 @@ export class Ec2Host {
     description: string,
     opts: pulumi.CustomResourceOptions,
   ): void {
-    cidrs.forEach(
-      (cidr, i) =>
-        new aws.vpc.SecurityGroupIngressRule(
-          `${this.name}-${label}-${i}`,
-          {
-            securityGroupId: this.securityGroup.id,
-            ipProtocol: "tcp",
-            fromPort: port,
-            toPort: port,
-            cidrIpv4: cidr,
-            description,
-          },
-          opts,
-        ),
+    cidrs.forEach((cidr, i) =>
+      tcpIngress(
+        `${this.name}-${label}-${i}`,
+        { securityGroupId: this.securityGroup.id, port, peer: { cidrIpv4: cidr }, description },
+        opts,
+      ),
     );
   }
 }

@@ -31,6 +31,57 @@ export function subnetCidr(vpcCidr: string, index: number): string {
   return `${[24, 16, 8, 0].map((s) => Math.floor(start / 2 ** s) % 256).join(".")}/${newPrefix}`;
 }
 
+/**
+ * A security group as every component declares one: named and `Name`-tagged `name`, with no inline rules (policy
+ * sg-rules-standalone-only: a declared inline set is managed whole, and the `up` after a refresh would revoke the
+ * rules declared elsewhere). Its rules are standalone resources (`tcpIngress`, `tcpEgress`).
+ */
+export function securityGroup(
+  name: string,
+  vpcId: pulumi.Input<string>,
+  description: string,
+  tags: Record<string, string>,
+  opts: pulumi.CustomResourceOptions,
+): aws.ec2.SecurityGroup {
+  return new aws.ec2.SecurityGroup(name, { vpcId, description, tags: { ...tags, Name: name } }, opts);
+}
+
+/** The other side of a rule: an IPv4 or IPv6 range, a prefix list, or a security group. */
+export type RulePeer =
+  | { cidrIpv4: pulumi.Input<string> }
+  | { cidrIpv6: pulumi.Input<string> }
+  | { prefixListId: pulumi.Input<string> }
+  | { referencedSecurityGroupId: pulumi.Input<string> };
+
+/** A rule on one TCP port of a group, with `peer` on the other side. */
+export interface TcpRule {
+  /** The group the rule belongs to. */
+  readonly securityGroupId: pulumi.Input<string>;
+  /** The one port it opens. */
+  readonly port: number;
+  /** Where traffic comes from (ingress) or goes to (egress). */
+  readonly peer: RulePeer;
+  /** What AWS shows beside the rule. */
+  readonly description: string;
+}
+
+const tcpRuleArgs = (r: TcpRule) => ({
+  securityGroupId: r.securityGroupId,
+  ...r.peer,
+  ipProtocol: "tcp",
+  fromPort: r.port,
+  toPort: r.port,
+  description: r.description,
+});
+
+/** Ingress on one TCP port, from `peer`: a standalone rule. */
+export const tcpIngress = (name: string, rule: TcpRule, opts: pulumi.CustomResourceOptions) =>
+  new aws.vpc.SecurityGroupIngressRule(name, tcpRuleArgs(rule), opts);
+
+/** Egress on one TCP port, to `peer`: a standalone rule. */
+export const tcpEgress = (name: string, rule: TcpRule, opts: pulumi.CustomResourceOptions) =>
+  new aws.vpc.SecurityGroupEgressRule(name, tcpRuleArgs(rule), opts);
+
 /** A subnet and its availability zone. */
 export interface Subnet {
   id: pulumi.Output<string>;
@@ -164,23 +215,14 @@ export class Network extends pulumi.ComponentResource {
       // answers. The description changed when the inline rule became a standalone one: the description forces a
       // new group, so a deployed stack moves to a new, empty group (a standalone rule identical to the old inline
       // one, added to the old group, would be refused as a duplicate). The endpoints wait for the rule.
-      const endpointSg = new aws.ec2.SecurityGroup(
-        `${name}-endpoints`,
-        {
-          vpcId: vpc.id,
-          description: "VPC interface endpoints: HTTPS from the VPC only",
-          tags: { ...args.tags, Name: `${name}-endpoints` },
-        },
-        parent,
-      );
-      const endpointHttps = new aws.vpc.SecurityGroupIngressRule(
+      const description = "VPC interface endpoints: HTTPS from the VPC only";
+      const endpointSg = securityGroup(`${name}-endpoints`, vpc.id, description, args.tags, parent);
+      const endpointHttps = tcpIngress(
         `${name}-endpoints-https`,
         {
           securityGroupId: endpointSg.id,
-          cidrIpv4: args.vpcCidr,
-          ipProtocol: "tcp",
-          fromPort: 443,
-          toPort: 443,
+          port: 443,
+          peer: { cidrIpv4: args.vpcCidr },
           description: "HTTPS from the VPC",
         },
         parent,

@@ -16,7 +16,7 @@
  *   reference ("Amazon EC2 Auto Scaling events": "… Rollback Succeeded", "… Rollback Failed").
  */
 import { beforeAll, describe, expect, it } from "vitest";
-import { REFRESH_FAILED_DETAIL_TYPES, refreshFailedPattern } from "../../components/app-fleet";
+import { REFRESH_FAILED_DETAIL_TYPES, refreshFailedPattern } from "../../components/fleet/refresh";
 import { simulate, type Simulation } from "../../scripts/lib/plan/simulate";
 import type { Snapshot, SnapshotResource } from "../../scripts/lib/plan/types";
 import { ACCOUNT } from "../../scripts/lib/program-mocks";

@@ -3,7 +3,7 @@
  * (No AWS: these check the declared resources and rendered policies, not AWS's acceptance of them.)
  */
 import { beforeAll, describe, expect, it } from "vitest";
-import { CIS_FILTERS } from "../../components/cis";
+import { CIS_FILTERS } from "../../components/security/cis";
 import { CIS_METRICS } from "../../monitoring-config";
 import { ACCOUNT, policy, runStack, type Recorded, type StackRun } from "../../scripts/lib/program-mocks";
 import { runPolicies } from "./policy-run";
@@ -345,10 +345,10 @@ export function describeStack(stack: "dev" | "prod"): void {
           "observed-app:index:Network",
           "observed-app:index:ObservedApp",
           "observed-app:index:SecurityBaseline",
-          // prod runs the fleet tier: its database, load balancer and Auto Scaling group.
+          // prod runs the fleet tier: its database, load balancer and Auto Scaling group; dev the host tier.
           ...(prod
             ? ["observed-app:index:AppFleet", "observed-app:index:Database", "observed-app:index:FrontDoor"]
-            : []),
+            : ["observed-app:index:AppHost"]),
         ].sort(),
       );
       const components = new Map(componentList.map((c) => [c.name, c.type]));

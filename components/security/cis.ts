@@ -1,11 +1,15 @@
 /**
  * CIS AWS Foundations Benchmark §4: CloudTrail metric filters. Patterns follow
- * ../shared/reference/aws-security-facts.md (4.2 the SSO-safe form), except 4.1: the benchmark's own form,
+ * ../../shared/reference/aws-security-facts.md (4.2 the SSO-safe form), except 4.1: the benchmark's own form,
  * without the reference's exclusions of log delivery and HeadBucket, since AWS Security Hub's CloudWatch.2
  * check passes only on the documented pattern. The price is an alarm on log-delivery AccessDenied noise too.
  */
-import { CIS_CONTROLS, type CisControlId } from "../monitoring-config/contract";
+import * as aws from "@pulumi/aws";
+import { CIS_CONTROLS, CIS_NAMESPACE, type CisControlId } from "../../monitoring-config/contract";
+import { cisAlarm, metricAlarm } from "../alarms";
+import type { BaselineContext } from "./context";
 
+/** One CIS control's metric filter: the control id, its metric name, the CloudTrail pattern. */
 export interface CisFilter {
   id: string;
   name: string;
@@ -175,3 +179,28 @@ const PATTERNS: { id: CisControlId; pattern: string }[] = [
 
 /** The filters with their metric names, which come from the contract (Grafana graphs the same names). */
 export const CIS_FILTERS: CisFilter[] = PATTERNS.map((p) => ({ ...p, name: CIS_CONTROLS[p.id] }));
+
+/** CIS §4 metric filters and alarms on the trail's log group, alarming to the page topic. */
+export function cisAlarms(ctx: BaselineContext, trailLogGroup: aws.cloudwatch.LogGroup, topic: aws.sns.Topic): void {
+  const { name, args, child } = ctx;
+  for (const f of CIS_FILTERS) {
+    const slug = f.name.replace(/([a-z])([A-Z])/g, "$1-$2").toLowerCase();
+    new aws.cloudwatch.LogMetricFilter(
+      `${name}-cis-${slug}`,
+      {
+        name: `${args.namePrefix}-cis-${f.name}`,
+        logGroupName: trailLogGroup.name,
+        pattern: f.pattern,
+        metricTransformation: { name: f.name, namespace: CIS_NAMESPACE, value: "1", defaultValue: "0" },
+      },
+      child,
+    );
+    metricAlarm(
+      `${name}-cis-${slug}`,
+      cisAlarm(args.namePrefix, f.id, f.name, CIS_NAMESPACE),
+      { topicArn: topic.arn, notifyOnOk: false },
+      args.tags,
+      child,
+    );
+  }
+}
