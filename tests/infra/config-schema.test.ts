@@ -1,7 +1,8 @@
 /**
  * The project's config as Pulumi itself sees it, before any program runs: Pulumi.yaml against Pulumi's project
  * schema (tests/infra/schemas, restated from pulumi/pulumi with its commit), Pulumi.yaml against the one table the
- * program reads (components/config.ts CONFIG_SCHEMA), and each Pulumi.<stack>.yaml against both.
+ * program reads (components/config/schema.ts CONFIG_SCHEMA; Pulumi.yaml's block is generated from it, and
+ * tests/infra/generated-docs.test.ts fails when it is stale), and each Pulumi.<stack>.yaml against both.
  */
 import Ajv2020 from "ajv/dist/2020";
 import { readdirSync, readFileSync } from "node:fs";
@@ -61,7 +62,7 @@ describe("Pulumi.yaml against Pulumi's project schema (what every `pulumi` comma
   });
 });
 
-describe("Pulumi.yaml declares exactly the keys of components/config.ts, with the same types, defaults, secrets and descriptions", () => {
+describe("Pulumi.yaml declares exactly the keys of components/config/schema.ts, with the same types, defaults, secrets and descriptions", () => {
   it("same keys", () => {
     expect(Object.keys(project.config).sort()).toEqual(Object.keys(CONFIG_SCHEMA).sort());
   });
@@ -104,14 +105,14 @@ describe("stack files: every key is a declared project key or a provider key, wi
 });
 
 describe("environment decides what a stack keeps, not the stack's name", () => {
-  const raw = (stack: "dev" | "prod", overrides: Record<string, unknown> = {}): RawConfig => {
+  const raw = (stack: Environment, overrides: Record<string, unknown> = {}): RawConfig => {
     const out: RawConfig = {};
     for (const [k, v] of Object.entries(stackConfig(stack, { apiToken: TEST_API_TOKEN, ...overrides }))) {
       if (k.startsWith(`${project.name}:`)) out[k.slice(project.name.length + 1)] = v;
     }
     return out;
   };
-  const parseAs = (file: "dev" | "prod", stack: string, overrides: Record<string, unknown> = {}) =>
+  const parseAs = (file: Environment, stack: string, overrides: Record<string, unknown> = {}) =>
     parseSettings(raw(file, overrides), { project: project.name, stack, region: "eu-west-1" });
 
   it("a stack named `production` with environment prod gets prod protection and prod defaults", () => {

@@ -1,16 +1,25 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, archOf, parseSettings, type RawConfig } from "../../components/config";
+import {
+  CONFIG_SCHEMA,
+  ConfigError,
+  ENVIRONMENTS,
+  archOf,
+  environmentSpec,
+  parseSettings,
+  type Environment,
+  type RawConfig,
+} from "../../components/config";
 import { stackConfig, TEST_API_TOKEN } from "../../scripts/lib/program-mocks";
 
 /** The raw config of a stack as the CLI would pass it (keys without the project prefix). */
-function raw(stack: "dev" | "prod", overrides: Record<string, unknown> = {}): RawConfig {
+function raw(stack: Environment, overrides: Record<string, unknown> = {}): RawConfig {
   const out: RawConfig = {};
   for (const [k, v] of Object.entries(stackConfig(stack, { apiToken: TEST_API_TOKEN, ...overrides }))) {
     if (k.startsWith("observed-app:")) out[k.slice("observed-app:".length)] = v;
   }
   return out;
 }
-const parse = (stack: "dev" | "prod", overrides: Record<string, unknown> = {}, drop: string[] = []) => {
+const parse = (stack: Environment, overrides: Record<string, unknown> = {}, drop: string[] = []) => {
   const r = raw(stack, overrides);
   for (const k of drop) delete r[k];
   return parseSettings(r, { project: "observed-app", stack, region: "eu-west-1" });
@@ -61,7 +70,7 @@ describe("stack config validation (pure; no Pulumi engine)", () => {
     expect(await pulumi.isSecret(s.app.apiToken)).toBe(true);
   });
 
-  const invalid: [string, "dev" | "prod", Record<string, unknown>, RegExp, string[]?][] = [
+  const invalid: [string, Environment, Record<string, unknown>, RegExp, string[]?][] = [
     ["VPC CIDR not a CIDR", "dev", { vpcCidr: "10.0.0.0" }, /vpcCidr="10.0.0.0".*IPv4 CIDR/],
     ["VPC CIDR too large", "dev", { vpcCidr: "10.0.0.0/8" }, /vpcCidr=.*prefix from \/16 to \/24/],
     ["VPC CIDR with host bits", "dev", { vpcCidr: "10.0.0.1/16" }, /vpcCidr=.*host bits/],
@@ -125,7 +134,7 @@ describe("stack config validation (pure; no Pulumi engine)", () => {
 
 describe("app tier config (pure; no Pulumi engine)", () => {
   const bad =
-    (stack: "dev" | "prod", overrides: Record<string, unknown>, drop: string[] = []) =>
+    (stack: Environment, overrides: Record<string, unknown>, drop: string[] = []) =>
     () =>
       parse(stack, overrides, drop);
 
@@ -186,5 +195,27 @@ describe("app tier config (pure; no Pulumi engine)", () => {
     expect(bad("dev", { appTier: "fleet", dbInstanceClass: "db.x1.huge" })).toThrow(
       /dbInstanceClass="db.x1.huge" is invalid: expected an RDS class/,
     );
+  });
+});
+
+describe("what each environment means (components/config/environments.ts)", () => {
+  it("every refusal names a declared key, and every per-environment default is a value the schema accepts", () => {
+    for (const e of ENVIRONMENTS) {
+      const spec = environmentSpec(e);
+      for (const r of spec.refusals) expect(Object.keys(CONFIG_SCHEMA), `${e}: ${r.key}`).toContain(r.key);
+      for (const [k, v] of Object.entries(spec.defaults)) {
+        expect(Object.keys(CONFIG_SCHEMA), `${e}: default of ${k}`).toContain(k);
+        const check = (CONFIG_SCHEMA as Record<string, { check?: (v: unknown) => unknown }>)[k]?.check;
+        expect(check?.(v) ?? null, `${e}: ${k}=${JSON.stringify(v)}`).toBeNull();
+      }
+    }
+  });
+
+  it("each environment's defaults parse without tripping its own refusals", () => {
+    for (const e of ENVIRONMENTS) {
+      const s = parse(e);
+      expect(s.environment).toBe(e);
+      expect(s.protection).toEqual(environmentSpec(e).protection);
+    }
   });
 });
