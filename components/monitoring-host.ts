@@ -4,7 +4,6 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import {
   AWS_WEB_USER,
-  awsMonitoringSettings,
   bcryptSalt,
   bundleHash,
   DEFAULT_IMAGES,
@@ -14,23 +13,14 @@ import {
   renderBundle,
   splitSecrets,
   type Bundle,
-  type HaSettings,
 } from "../monitoring-config";
 import type { Arch } from "./config";
 import { bundleTarBase64, unpackFromStdin } from "./bundle-archive";
 import { DATA_DEVICE, Ec2Host, type HostPlacement } from "./host";
+import { ALERTMANAGER_CLUSTER_PORT, MAX_REPLICAS, monitoringSettingsFor, replicaName } from "./monitoring-inputs";
 import { monitoringRolePolicy } from "./policy-documents";
 import { SSH_USER, hostScript } from "./host-scripts";
 
-const DATA_DIR = HOST_DATA_DIR;
-/** At most an HA pair: Alertmanager's gossip and the workspace's deduplication both work with more, but nothing here needs it. */
-const MAX_REPLICAS = 2;
-/** The replicas' names: the `replica` label of their series, and the suffix of the second host's resources. */
-const REPLICA_NAMES = ["a", "b"];
-/** Alertmanager's gossip port between the members of the pair (its default). */
-const ALERTMANAGER_CLUSTER_PORT = 9094;
-/** Active series the remote-write queue is sized for by default (README "Long-term storage": what one app and its two hosts measure, with room for ten times that). */
-export const DEFAULT_EXPECTED_SERIES = 10_000;
 const STAGED = "/tmp/observed-app/bundle";
 /** The UIs on the monitoring host (reachable from the admin CIDRs only). */
 export const UI_PORTS = {
@@ -54,10 +44,7 @@ export interface MonitoringStackArgs {
   readonly grafanaAdminPassword?: pulumi.Input<string>;
   /** Slack incoming webhook that also receives pages and tickets (optional). */
   readonly slackWebhookUrl?: pulumi.Input<string>;
-  /**
-   * Monitoring hosts: 1, or 2 for an HA pair (each in its own zone, both scraping, Alertmanagers clustered).
-   * Default 1.
-   */
+  /** Monitoring hosts: 1, or 2 for an HA pair (each in its own zone, both scraping, Alertmanagers clustered). Default 1. */
   readonly replicas?: number;
   /**
    * Remote-write every series to an Amazon Managed Service for Prometheus workspace created here (SigV4 with the
@@ -108,10 +95,19 @@ export interface MonitoringHostArgs extends HostPlacement {
   readonly guardDutyRuleName: pulumi.Input<string>;
 }
 
+/** A host's three UIs. */
+const urlsOf = (host: Ec2Host) => ({
+  grafanaUrl: pulumi.interpolate`https://${host.publicIp}:${UI_PORTS.grafana}`,
+  prometheusUrl: pulumi.interpolate`https://${host.publicIp}:${UI_PORTS.prometheus}`,
+  alertmanagerUrl: pulumi.interpolate`https://${host.publicIp}:${UI_PORTS.alertmanager}`,
+});
+
 /**
  * The monitoring host: Prometheus, Alertmanager, Grafana, blackbox_exporter and node_exporter (pinned images,
  * docker compose) set up over SSH from the bundle monitoring-config renders. The bundle is validated on the
  * host before it is applied, and a bundle change reloads the services without touching their data volume.
+ * The constructor composes focused builders; each replica's settings come from the one mapping in
+ * components/monitoring-inputs.ts, which `npm run render` calls too.
  */
 export class MonitoringHost extends pulumi.ComponentResource {
   public readonly grafanaUrl: pulumi.Output<string>;
@@ -140,76 +136,117 @@ export class MonitoringHost extends pulumi.ComponentResource {
   /** The managed workspace (when `managedPrometheus`): its id and the endpoint Prometheus writes to. */
   public readonly workspace?: { id: pulumi.Output<string>; remoteWriteUrl: pulumi.Output<string> };
 
+  private readonly name: string;
+  private readonly args: MonitoringHostArgs;
+  /** bcrypt's salt for the UIs' basic auth, from a random seed kept in the state (any seed maps to a valid salt). */
+  private readonly webSalt: pulumi.Output<string>;
+
   constructor(name: string, args: MonitoringHostArgs, opts?: pulumi.ComponentResourceOptions) {
     super("observed-app:index:MonitoringHost", name, {}, opts);
-    const parent = { parent: this };
-    const m = args.monitoring;
-    const tags = args.tags;
+    this.name = name;
+    this.args = args;
 
-    const password =
-      m.grafanaAdminPassword ??
-      new random.RandomPassword(`${name}-grafana-admin`, { length: 24, special: false }, parent).result;
-    this.grafanaAdminPassword = pulumi.secret(password);
+    const parent = { parent: this };
+    this.grafanaAdminPassword = pulumi.secret(
+      args.monitoring.grafanaAdminPassword ??
+        new random.RandomPassword(`${name}-grafana-admin`, { length: 24, special: false }, parent).result,
+    );
     // Prometheus and Alertmanager listen on a public address: basic auth (web.yml holds a bcrypt hash with a
     // random salt kept in the state, so the bundle is stable from one update to the next).
     this.webUser = AWS_WEB_USER;
     this.webPassword = pulumi.secret(
       new random.RandomPassword(`${name}-web-password`, { length: 32, special: false }, parent).result,
     );
-    // bcrypt's salt, from a random seed kept in the state (any seed maps to a valid salt).
-    const webSalt = new random.RandomString(`${name}-web-salt`, { length: 32, special: false }, parent).result.apply(
-      bcryptSalt,
-    );
+    const seed = new random.RandomString(`${name}-web-salt`, { length: 32, special: false }, parent);
+    this.webSalt = seed.result.apply(bcryptSalt);
 
-    const replicas = m.replicas ?? 1;
-    const zones = [args.subnet, ...(args.peerSubnets ?? [])];
+    const replicas = this.replicaCount();
+    const workspace = this.managedWorkspace();
+    this.workspace = workspace && {
+      id: workspace.id,
+      remoteWriteUrl: pulumi.interpolate`${workspace.prometheusEndpoint}api/v1/remote_write`,
+    };
+    const hosts = this.hosts(replicas, this.rolePolicy(workspace));
+    hosts.forEach((_, i) => this.exposure(hosts, i));
+
+    const bundles = this.bundles(hosts, workspace);
+    this.bundle = bundles[0];
+    const shipped = hosts.map((host, i) => this.setup(host, i, bundles[i]));
+    this.config = shipped[0].config;
+    this.bundleHash = shipped[0].hash;
+
+    const urls = hosts.map(urlsOf);
+    this.grafanaUrl = urls[0].grafanaUrl;
+    this.prometheusUrl = urls[0].prometheusUrl;
+    this.alertmanagerUrl = urls[0].alertmanagerUrl;
+    this.tlsFingerprint = hosts[0].tlsFingerprint;
+    this.replicas = pulumi.output(
+      hosts.map((h, i) => ({ replica: replicaName(i), ...urls[i], tlsFingerprint: h.tlsFingerprint })),
+    );
+    this.sshPrivateKey = hosts[0].privateKey;
+    this.sshCommand = pulumi.interpolate`pulumi stack output --show-secrets monitoringSshKey > mon.key && chmod 600 mon.key && ssh -i mon.key ${SSH_USER}@${hosts[0].publicIp}`;
+    this.registerOutputs({
+      grafanaUrl: this.grafanaUrl,
+      prometheusUrl: this.prometheusUrl,
+      alertmanagerUrl: this.alertmanagerUrl,
+      replicas: this.replicas,
+    });
+  }
+
+  /** Replica 0 keeps the names a single host has always had (a stack going from 1 to 2 replicas keeps its host). */
+  private hostName(i: number): string {
+    return i === 0 ? this.name : `${this.name}-${replicaName(i)}`;
+  }
+
+  /** How many hosts: 1 to MAX_REPLICAS, each with a subnet of its own zone. */
+  private replicaCount(): number {
+    const { name, args } = this;
+    const replicas = args.monitoring.replicas ?? 1;
+    const zones = 1 + (args.peerSubnets?.length ?? 0);
     if (!Number.isInteger(replicas) || replicas < 1 || replicas > MAX_REPLICAS) {
       throw new Error(`${name}: monitoring.replicas=${replicas} is invalid: expected 1 to ${MAX_REPLICAS}`);
     }
-    if (zones.length < replicas) {
-      throw new Error(
-        `${name}: ${replicas} replicas need ${replicas} subnets (subnet and peerSubnets), got ${zones.length}`,
-      );
+    if (zones < replicas) {
+      throw new Error(`${name}: ${replicas} replicas need ${replicas} subnets (subnet and peerSubnets), got ${zones}`);
     }
+    return replicas;
+  }
 
-    // --- long-term storage: a managed workspace every replica writes to (deduplicated on `replica`) ---
-    const workspace = m.managedPrometheus
-      ? new aws.amp.Workspace(
-          `${name}-amp`,
-          { alias: name, tags },
-          // The long-term series: kept like the hosts' data volumes (prod protects and retains them).
-          args.keepData ? { parent: this, protect: true, retainOnDelete: true } : parent,
-        )
-      : undefined;
-    if (workspace) {
-      this.workspace = {
-        id: workspace.id,
-        remoteWriteUrl: pulumi.interpolate`${workspace.prometheusEndpoint}api/v1/remote_write`,
-      };
-    }
+  /** Long-term storage (managedPrometheus): a managed workspace every replica writes to (deduplicated on `replica`). */
+  private managedWorkspace(): aws.amp.Workspace | undefined {
+    const { name, args } = this;
+    if (!args.monitoring.managedPrometheus) return undefined;
+    return new aws.amp.Workspace(
+      `${name}-amp`,
+      { alias: name, tags: args.tags },
+      // The long-term series: kept like the hosts' data volumes (prod protects and retains them).
+      args.keepData ? { parent: this, protect: true, retainOnDelete: true } : { parent: this },
+    );
+  }
 
-    // --- identity: discovery, publishing alerts, reading CloudWatch for Grafana, writing to the workspace ---
-    const rolePolicy = pulumi
-      .all([
-        args.topics.page,
-        args.topics.ticket,
-        args.topics.heartbeat,
-        args.topics.keyArn,
-        args.app.logGroupArn,
-        workspace?.arn ?? pulumi.output(undefined),
-      ])
-      .apply(([page, ticket, heartbeat, topicKeyArn, appLogGroupArn, workspaceArn]) =>
-        JSON.stringify(
-          monitoringRolePolicy({ topicArns: [page, ticket, heartbeat], topicKeyArn, appLogGroupArn, workspaceArn }),
-        ),
-      );
-    // Replica 0 keeps the names a single host has always had (a stack going from 1 to 2 replicas keeps its host).
-    const hostName = (i: number) => (i === 0 ? name : `${name}-${REPLICA_NAMES[i]}`);
-    const hosts = Array.from(
+  /** Identity: discovery, publishing alerts, reading CloudWatch for Grafana, writing to the workspace. */
+  private rolePolicy(workspace?: aws.amp.Workspace): pulumi.Output<string> {
+    const { topics, app } = this.args;
+    return pulumi
+      .output({
+        topicArns: [topics.page, topics.ticket, topics.heartbeat],
+        topicKeyArn: topics.keyArn,
+        appLogGroupArn: app.logGroupArn,
+        workspaceArn: workspace?.arn,
+      })
+      .apply((inputs) => JSON.stringify(monitoringRolePolicy(inputs)));
+  }
+
+  /** The hosts, each in its own zone's subnet with its own data volume. */
+  private hosts(replicas: number, rolePolicy: pulumi.Output<string>): Ec2Host[] {
+    const { args } = this;
+    const m = args.monitoring;
+    const zones = [args.subnet, ...(args.peerSubnets ?? [])];
+    return Array.from(
       { length: replicas },
       (_, i) =>
         new Ec2Host(
-          hostName(i),
+          this.hostName(i),
           {
             role: HOST_ROLES.monitoring,
             arch: m.arch,
@@ -220,226 +257,141 @@ export class MonitoringHost extends pulumi.ComponentResource {
             rolePolicy,
             adminCidrs: args.adminCidrs,
             // The security group's description forces a new group when it changes: the first host keeps its own.
-            description: i === 0 ? "Monitoring host" : `Monitoring host ${REPLICA_NAMES[i]}`,
+            description: i === 0 ? "Monitoring host" : `Monitoring host ${replicaName(i)}`,
             dataVolumeGiB: m.dataVolumeGiB,
             // Hop limit 1 (the default) is enough: Prometheus (EC2 discovery, SigV4), Alertmanager (SNS) and
             // Grafana (CloudWatch, SigV4) use the instance role from containers on the host network.
             keepData: args.keepData,
             sshReady: args.sshReady,
-            tags,
+            tags: args.tags,
           },
           this,
         ),
     );
+  }
 
-    // --- exposure: UIs from admins only; scrape ports on the app host open to these hosts' groups only ---
-    hosts.forEach((host, i) => {
-      const n = hostName(i);
-      for (const port of Object.values(UI_PORTS)) {
-        host.allowFrom(`admin-${port}`, port, args.adminCidrs, `admins: ${port}`, parent);
-      }
-      for (const [role, port] of [
-        ["metrics", args.app.metricsPort],
-        ["node", MONITORING_PORTS.nodeExporter],
+  /** Exposure of host `i`: UIs from admins only; the app's scrape ports open to its group; its peer's alerts and gossip. */
+  private exposure(hosts: Ec2Host[], i: number): void {
+    const { args } = this;
+    const parent = { parent: this };
+    const [host, n] = [hosts[i], this.hostName(i)];
+    for (const port of Object.values(UI_PORTS)) {
+      host.allowFrom(`admin-${port}`, port, args.adminCidrs, `admins: ${port}`, parent);
+    }
+    for (const [role, port] of [
+      ["metrics", args.app.metricsPort],
+      ["node", MONITORING_PORTS.nodeExporter],
+    ] as const) {
+      this.admit(`${n}-scrape-${role}`, args.app.securityGroupId, host, "tcp", port, `Prometheus scrapes ${role}`);
+    }
+    // The pair: each Prometheus sends alerts to the other's Alertmanager; the Alertmanagers gossip (TCP and UDP).
+    hosts.forEach((peer, j) => {
+      if (j === i) return;
+      for (const [what, protocol, port] of [
+        ["alerts", "tcp", UI_PORTS.alertmanager],
+        ["gossip-tcp", "tcp", ALERTMANAGER_CLUSTER_PORT],
+        ["gossip-udp", "udp", ALERTMANAGER_CLUSTER_PORT],
       ] as const) {
-        new aws.vpc.SecurityGroupIngressRule(
-          `${n}-scrape-${role}`,
-          {
-            securityGroupId: args.app.securityGroupId,
-            ipProtocol: "tcp",
-            fromPort: port,
-            toPort: port,
-            referencedSecurityGroupId: host.securityGroup.id,
-            description: `Prometheus scrapes ${role}`,
-          },
-          parent,
-        );
+        const description = `monitoring ${replicaName(j)}: Alertmanager ${what}`;
+        this.admit(`${n}-from-${replicaName(j)}-${what}`, host.securityGroup.id, peer, protocol, port, description);
       }
-      // The pair: each Prometheus sends alerts to the other's Alertmanager; the Alertmanagers gossip (TCP and UDP).
-      hosts.forEach((peer, j) => {
-        if (j === i) return;
-        for (const [what, protocol, port] of [
-          ["alerts", "tcp", UI_PORTS.alertmanager],
-          ["gossip-tcp", "tcp", ALERTMANAGER_CLUSTER_PORT],
-          ["gossip-udp", "udp", ALERTMANAGER_CLUSTER_PORT],
-        ] as const) {
-          new aws.vpc.SecurityGroupIngressRule(
-            `${n}-from-${REPLICA_NAMES[j]}-${what}`,
-            {
-              securityGroupId: host.securityGroup.id,
-              ipProtocol: protocol,
-              fromPort: port,
-              toPort: port,
-              referencedSecurityGroupId: peer.securityGroup.id,
-              description: `monitoring ${REPLICA_NAMES[j]}: Alertmanager ${what}`,
-            },
-            parent,
-          );
-        }
+    });
+  }
+
+  /** Ingress to the group `to` on `port` from the host `from`'s group (never from an address range), described by `purpose`. */
+  private admit(rule: string, to: pulumi.Input<string>, from: Ec2Host, proto: string, port: number, purpose: string) {
+    new aws.vpc.SecurityGroupIngressRule(
+      rule,
+      {
+        securityGroupId: to,
+        ipProtocol: proto,
+        fromPort: port,
+        toPort: port,
+        referencedSecurityGroupId: from.securityGroup.id,
+        description: purpose,
+      },
+      { parent: this },
+    );
+  }
+
+  /** Each replica's bundle (secret): the deployed values, resolved, through the one mapping to monitoring-config. */
+  private bundles(hosts: Ec2Host[], workspace?: aws.amp.Workspace): pulumi.Output<Bundle>[] {
+    const { args } = this;
+    // The pair's addresses and certificates (a single host needs neither).
+    const pair =
+      hosts.length > 1
+        ? pulumi
+            .all(hosts.map((h) => pulumi.all([h.instance.privateIp, h.tlsCertPem])))
+            .apply((peers) => peers.map(([privateIp, certPem]) => ({ privateIp, certPem })))
+        : undefined;
+    return hosts.map((host, i) => {
+      const deployed = pulumi.output({
+        topicArns: { page: args.topics.page, ticket: args.topics.ticket, heartbeat: args.topics.heartbeat },
+        appUrl: args.app.publicUrl,
+        grafanaAdminPassword: this.grafanaAdminPassword,
+        web: { password: this.webPassword, salt: this.webSalt },
+        tls: { certPem: host.tlsCertPem, keyPem: host.tlsKeyPem },
+        probeCaPem: args.app.tlsCertPem,
+        workspaceEndpoint: workspace?.prometheusEndpoint,
+        pair,
+        fleet: args.app.fleet,
+        guardDutyRuleName: args.guardDutyRuleName,
+        slackWebhookUrl: args.monitoring.slackWebhookUrl,
       });
+      return pulumi.secret(deployed.apply((d) => renderBundle(monitoringSettingsFor(args, d, i))));
     });
+  }
 
-    // --- the bundles: rendered from monitoring-config with this stack's targets, topics, passwords and peers ---
-    const haOf = (i: number): pulumi.Output<HaSettings | undefined> =>
-      replicas === 1
-        ? pulumi.output(undefined)
-        : pulumi.all(hosts.map((h) => pulumi.all([h.instance.privateIp, h.tlsCertPem]))).apply((peers) => ({
-            replica: REPLICA_NAMES[i],
-            clusterListen: `0.0.0.0:${ALERTMANAGER_CLUSTER_PORT}`,
-            clusterAdvertise: `${peers[i][0]}:${ALERTMANAGER_CLUSTER_PORT}`,
-            clusterPeers: peers.filter((_, j) => j !== i).map(([ip]) => `${ip}:${ALERTMANAGER_CLUSTER_PORT}`),
-            peerTimeout: "15s",
-            peerAlertmanagers: peers
-              .filter((_, j) => j !== i)
-              .map(([ip, certPem]) => ({ address: `${ip}:${UI_PORTS.alertmanager}`, certPem })),
-          }));
-    const fleet = args.app.fleet;
-    const bundles = hosts.map((host, i) =>
-      pulumi.secret(
-        pulumi
-          .all([
-            pulumi.all([args.topics.page, args.topics.ticket, args.topics.heartbeat, this.webPassword, webSalt]),
-            pulumi.all([host.tlsCertPem, host.tlsKeyPem, args.app.tlsCertPem ?? pulumi.output(undefined)]),
-            args.app.publicUrl,
-            password,
-            m.slackWebhookUrl ?? pulumi.output(undefined),
-            args.guardDutyRuleName,
-            pulumi.all([
-              workspace?.prometheusEndpoint ?? pulumi.output(undefined),
-              haOf(i),
-              fleet ? pulumi.all([fleet.loadBalancer, fleet.targetGroup, fleet.dbInstance]) : pulumi.output(undefined),
-            ]),
-          ])
-          .apply(
-            ([
-              [page, ticket, heartbeat, webPassword, salt],
-              [certPem, keyPem, probeCaPem],
-              appUrl,
-              grafanaAdminPassword,
-              slackWebhookUrl,
-              guardDutyRuleName,
-              [workspaceEndpoint, ha, fleetDims],
-            ]) =>
-              renderBundle(
-                awsMonitoringSettings({
-                  environment: args.environment,
-                  region: args.region,
-                  discoveryTags: args.discoveryTags,
-                  appMetricsPort: args.app.metricsPort,
-                  appUrl,
-                  topicArns: { page, ticket, heartbeat },
-                  slackWebhookUrl,
-                  grafanaAdminPassword,
-                  guardDutyRuleName,
-                  retention: m.prometheusRetention,
-                  basicAuth: { username: AWS_WEB_USER, password: webPassword, salt },
-                  tls: { certPem, keyPem, probeCaPem },
-                  ...(fleetDims
-                    ? {
-                        fleet: { loadBalancer: fleetDims[0], targetGroup: fleetDims[1], dbInstance: fleetDims[2] },
-                      }
-                    : {}),
-                  ...(workspaceEndpoint
-                    ? {
-                        managedPrometheus: {
-                          workspaceEndpoint,
-                          expectedSeries: m.expectedSeries ?? DEFAULT_EXPECTED_SERIES,
-                        },
-                      }
-                    : {}),
-                  ...(ha ? { ha } : {}),
-                }),
-              ),
-          ),
-      ),
-    );
-    this.bundle = bundles[0];
+  /**
+   * Setup over SSH of host `i`: bootstrap once per instance, then copy → validate → apply on every change of its
+   * bundle. Returns what ships in the clear: the bundle's configuration and its hash (the re-apply trigger).
+   */
+  private setup(host: Ec2Host, i: number, bundle: pulumi.Output<Bundle>) {
+    const n = this.hostName(i);
     // Only the secrets/ files hold credentials (monitoring-config/secrets.ts): the rest is plain configuration.
-    const configs = bundles.map((b) => pulumi.unsecret(b.apply((x) => splitSecrets(x).config)));
-    this.config = configs[0];
-    const hashes = configs.map((c) => c.apply(bundleHash));
-    this.bundleHash = hashes[0];
-    const images = DEFAULT_IMAGES;
-
-    // --- setup over SSH, per host: bootstrap once per instance, then copy → validate → apply on every change ---
-    hosts.forEach((host, i) => {
-      const n = hostName(i);
-      const [config, hash] = [configs[i], hashes[i]];
-      const secrets = bundles[i].apply((b) => splitSecrets(b).secrets);
-      const connection = host.connection;
-      const instanceId = host.instance.id;
-      const bootstrapScript = hostScript("monitoring-bootstrap.sh");
-      const bootstrap = new command.remote.Command(
-        `${n}-bootstrap`,
-        {
-          connection,
-          create: `export DATA_DEVICE=${DATA_DEVICE} DATA_DIR=${DATA_DIR}\n${bootstrapScript}`,
-          triggers: [instanceId, bootstrapScript],
-        },
-        { parent: this, dependsOn: [host.attachment, host.addressAssociation] },
-      );
-      const copy = new command.remote.Command(
-        `${n}-bundle`,
-        {
-          connection,
-          create: unpackFromStdin(STAGED),
-          stdin: config.apply(bundleTarBase64),
-          triggers: [instanceId, hash],
-        },
-        { parent: this, dependsOn: [bootstrap] },
-      );
-      const applyScript = hostScript("monitoring-apply.sh");
-      new command.remote.Command(
-        `${n}-apply`,
-        {
-          connection,
-          create: `export STAGED=${STAGED} PROMETHEUS_IMAGE=${images.prometheus} ALERTMANAGER_IMAGE=${images.alertmanager}\n${applyScript}`,
-          // The bundle's secrets (a tar, base64, installed beside the configuration before it is validated) and the
-          // credentials of the readiness checks travel on stdin, a Pulumi secret, never in the command line.
-          stdin: pulumi.secret(
-            pulumi
-              .all([this.webPassword, secrets.apply(bundleTarBase64)])
-              .apply(([pw, tar]) => `WEB_USER=${AWS_WEB_USER}\nWEB_PASSWORD=${pw}\nSECRETS_B64=${tar}\n`),
-          ),
-          // A rotated secret re-applies too (its hash, kept secret in the state).
-          triggers: [instanceId, hash, pulumi.secret(secrets.apply(bundleHash)), applyScript],
-        },
-        { parent: this, dependsOn: [copy], additionalSecretOutputs: ["stdin"] },
-      );
-    });
-
-    const urlsOf = (host: Ec2Host) => ({
-      grafanaUrl: pulumi.interpolate`https://${host.publicIp}:${UI_PORTS.grafana}`,
-      prometheusUrl: pulumi.interpolate`https://${host.publicIp}:${UI_PORTS.prometheus}`,
-      alertmanagerUrl: pulumi.interpolate`https://${host.publicIp}:${UI_PORTS.alertmanager}`,
-    });
-    const first = urlsOf(hosts[0]);
-    const ip = hosts[0].publicIp;
-    this.grafanaUrl = first.grafanaUrl;
-    this.prometheusUrl = first.prometheusUrl;
-    this.alertmanagerUrl = first.alertmanagerUrl;
-    this.tlsFingerprint = hosts[0].tlsFingerprint;
-    this.replicas = pulumi.all(
-      hosts.map((h, i) => {
-        const u = urlsOf(h);
-        return pulumi
-          .all([u.grafanaUrl, u.prometheusUrl, u.alertmanagerUrl, h.tlsFingerprint])
-          .apply(([grafanaUrl, prometheusUrl, alertmanagerUrl, tlsFingerprint]) => ({
-            replica: REPLICA_NAMES[i],
-            grafanaUrl,
-            prometheusUrl,
-            alertmanagerUrl,
-            tlsFingerprint,
-          }));
-      }),
+    const config = pulumi.unsecret(bundle.apply((b) => splitSecrets(b).config));
+    const hash = config.apply(bundleHash);
+    const secrets = bundle.apply((b) => splitSecrets(b).secrets);
+    const connection = host.connection;
+    const instanceId = host.instance.id;
+    const bootstrapScript = hostScript("monitoring-bootstrap.sh");
+    const bootstrap = new command.remote.Command(
+      `${n}-bootstrap`,
+      {
+        connection,
+        create: `export DATA_DEVICE=${DATA_DEVICE} DATA_DIR=${HOST_DATA_DIR}\n${bootstrapScript}`,
+        triggers: [instanceId, bootstrapScript],
+      },
+      { parent: this, dependsOn: [host.attachment, host.addressAssociation] },
     );
-    this.sshPrivateKey = hosts[0].privateKey;
-    this.sshCommand = pulumi.interpolate`pulumi stack output --show-secrets monitoringSshKey > mon.key && chmod 600 mon.key && ssh -i mon.key ${SSH_USER}@${ip}`;
-    this.registerOutputs({
-      grafanaUrl: this.grafanaUrl,
-      prometheusUrl: this.prometheusUrl,
-      alertmanagerUrl: this.alertmanagerUrl,
-      replicas: this.replicas,
-    });
+    const copy = new command.remote.Command(
+      `${n}-bundle`,
+      {
+        connection,
+        create: unpackFromStdin(STAGED),
+        stdin: config.apply(bundleTarBase64),
+        triggers: [instanceId, hash],
+      },
+      { parent: this, dependsOn: [bootstrap] },
+    );
+    const applyScript = hostScript("monitoring-apply.sh");
+    new command.remote.Command(
+      `${n}-apply`,
+      {
+        connection,
+        create: `export STAGED=${STAGED} PROMETHEUS_IMAGE=${DEFAULT_IMAGES.prometheus} ALERTMANAGER_IMAGE=${DEFAULT_IMAGES.alertmanager}\n${applyScript}`,
+        // The bundle's secrets (a tar, base64, installed beside the configuration before it is validated) and the
+        // credentials of the readiness checks travel on stdin, a Pulumi secret, never in the command line.
+        stdin: pulumi.secret(
+          pulumi
+            .all([this.webPassword, secrets.apply(bundleTarBase64)])
+            .apply(([pw, tar]) => `WEB_USER=${AWS_WEB_USER}\nWEB_PASSWORD=${pw}\nSECRETS_B64=${tar}\n`),
+        ),
+        // A rotated secret re-applies too (its hash, kept secret in the state).
+        triggers: [instanceId, hash, pulumi.secret(secrets.apply(bundleHash)), applyScript],
+      },
+      { parent: this, dependsOn: [copy], additionalSecretOutputs: ["stdin"] },
+    );
+    return { config, hash };
   }
 }
