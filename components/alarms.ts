@@ -7,6 +7,7 @@
  */
 import * as aws from "@pulumi/aws";
 import type * as pulumi from "@pulumi/pulumi";
+import { CONNECTION_CEILING_RATIO } from "./config/limits";
 
 /** The comparisons the alarms here use (CloudWatch's ComparisonOperator). */
 export type AlarmComparison =
@@ -134,9 +135,6 @@ export function cisAlarm(namePrefix: string, controlId: string, metricName: stri
     missingData: "notBreaching",
   };
 }
-
-/** The share of `max_connections` above which the database's connections page. */
-const CONNECTION_CEILING_RATIO = 0.8;
 
 /**
  * The database's saturation alarms: CPU, connections near the ceiling, storage running out. RDS reports each

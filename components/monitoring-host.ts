@@ -17,7 +17,8 @@ import {
 import type { Arch } from "./config";
 import { bundleTarBase64, unpackFromStdin } from "./bundle-archive";
 import { DATA_DEVICE, Ec2Host, type HostPlacement } from "./host";
-import { ALERTMANAGER_CLUSTER_PORT, MAX_REPLICAS, monitoringSettingsFor, replicaName } from "./monitoring-inputs";
+import { MAX_MONITORING_REPLICAS } from "./config/limits";
+import { ALERTMANAGER_CLUSTER_PORT, monitoringSettingsFor, replicaName } from "./monitoring-inputs";
 import { monitoringRolePolicy } from "./policy-documents";
 import { SSH_USER, hostScript } from "./host-scripts";
 
@@ -198,13 +199,13 @@ export class MonitoringHost extends pulumi.ComponentResource {
     return i === 0 ? this.name : `${this.name}-${replicaName(i)}`;
   }
 
-  /** How many hosts: 1 to MAX_REPLICAS, each with a subnet of its own zone. */
+  /** How many hosts: 1 to MAX_MONITORING_REPLICAS, each with a subnet of its own zone. */
   private replicaCount(): number {
     const { name, args } = this;
     const replicas = args.monitoring.replicas ?? 1;
     const zones = 1 + (args.peerSubnets?.length ?? 0);
-    if (!Number.isInteger(replicas) || replicas < 1 || replicas > MAX_REPLICAS) {
-      throw new Error(`${name}: monitoring.replicas=${replicas} is invalid: expected 1 to ${MAX_REPLICAS}`);
+    if (!Number.isInteger(replicas) || replicas < 1 || replicas > MAX_MONITORING_REPLICAS) {
+      throw new Error(`${name}: monitoring.replicas=${replicas} is invalid: expected 1 to ${MAX_MONITORING_REPLICAS}`);
     }
     if (zones < replicas) {
       throw new Error(`${name}: ${replicas} replicas need ${replicas} subnets (subnet and peerSubnets), got ${zones}`);

@@ -13,15 +13,12 @@ import {
   type HaSettings,
   type MonitoringSettings,
 } from "../monitoring-config";
+import { DEFAULT_EXPECTED_SERIES } from "./config/limits";
 
-/** At most an HA pair: Alertmanager's gossip and the workspace's deduplication both work with more, but nothing here needs it. */
-export const MAX_REPLICAS = 2;
 /** The replicas' names: the `replica` label of their series, and the suffix of the second host's resources. */
 export const REPLICA_NAMES: readonly string[] = ["a", "b"];
 /** Alertmanager's gossip port between the members of the pair (its default). */
 export const ALERTMANAGER_CLUSTER_PORT = 9094;
-/** Active series the remote-write queue is sized for by default (README "Long-term storage": what one app and its two hosts measure, with room for ten times that). */
-export const DEFAULT_EXPECTED_SERIES = 10_000;
 /** How long an Alertmanager of the pair waits for the one before it to notify. */
 const PEER_TIMEOUT = "15s";
 

@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { MAX_ZONES } from "./config/limits";
 
 export interface NetworkArgs {
   /** IPv4 CIDR of the VPC; public subnets are carved from it (/24 each). */
@@ -17,9 +18,6 @@ export interface NetworkArgs {
   /** Tags on every resource. */
   tags: Record<string, string>;
 }
-
-/** At most this many zones: public subnets take the VPC's first blocks, private ones the blocks from here on. */
-export const MAX_ZONES = 4;
 
 /** Carve the i-th /24 (or the i-th quarter, for small VPCs) out of the VPC block. */
 export function subnetCidr(vpcCidr: string, index: number): string {

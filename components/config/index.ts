@@ -13,6 +13,7 @@ export * from "./app-tiers";
 export * from "./aws-catalogue";
 export type { Check, ElementProblem } from "./checks";
 export * from "./environments";
+export * from "./limits";
 export * from "./parse";
 export * from "./schema";
 export * from "./settings";

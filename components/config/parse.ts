@@ -9,6 +9,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { AppTier } from "./app-tiers";
 import { archOf, DB_POOL_PER_INSTANCE, maxConnectionsOf, type FindingFrequency } from "./aws-catalogue";
 import { ENVIRONMENTS, environmentSpec, type Environment } from "./environments";
+import { CONNECTION_CEILING_RATIO } from "./limits";
 import { CONFIG_KEYS, CONFIG_SCHEMA, type ConfigKey, type ConfigKeyName, type ValueOf } from "./schema";
 import { ConfigError, type RawConfig, type Settings } from "./settings";
 
@@ -139,12 +140,12 @@ export function parseSettings(raw: RawConfig, ctx: { project: string; stack: str
       );
     }
     const dbClass = must("dbInstanceClass");
-    const ceiling = Math.floor(maxConnectionsOf(dbClass) * 0.8);
+    const ceiling = Math.floor(maxConnectionsOf(dbClass) * CONNECTION_CEILING_RATIO);
     if (maxSize * DB_POOL_PER_INSTANCE > ceiling) {
       throw new ConfigError(
         "appMaxSize",
         maxSize,
-        `${maxSize} instances × ${DB_POOL_PER_INSTANCE} connections exceed 80 % of ${dbClass}'s max_connections (${ceiling}): lower it or pick a larger dbInstanceClass`,
+        `${maxSize} instances × ${DB_POOL_PER_INSTANCE} connections exceed ${CONNECTION_CEILING_RATIO * 100} % of ${dbClass}'s max_connections (${ceiling}): lower it or pick a larger dbInstanceClass`,
       );
     }
     if ((domain === undefined) !== (hostedZoneId === undefined)) {

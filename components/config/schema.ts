@@ -22,6 +22,7 @@ import {
 } from "./checks";
 import { DEFAULT_PORTS } from "../../monitoring-config/contract";
 import { ENVIRONMENTS, perEnvironment, type Environment } from "./environments";
+import { DEFAULT_EXPECTED_SERIES, MAX_MONITORING_REPLICAS, MAX_ZONES } from "./limits";
 
 /** The types Pulumi's project schema allows for a config key (`$defs.simpleConfigType`). */
 export type PulumiConfigType = "string" | "integer" | "boolean" | "array";
@@ -72,7 +73,7 @@ export const CONFIG_SCHEMA = {
     type: "integer",
     default: 2,
     description: "Number of availability zones (one public subnet each)",
-    check: integer(1, 4),
+    check: integer(1, MAX_ZONES),
   }),
   adminCidrs: key({
     type: "array",
@@ -250,7 +251,7 @@ export const CONFIG_SCHEMA = {
     default: perEnvironment("monitoringReplicas"),
     description:
       "Monitoring hosts: 1, or 2 for an HA pair in two zones with clustered Alertmanagers (2 needs availabilityZones of at least 2)",
-    check: integer(1, 2),
+    check: integer(1, MAX_MONITORING_REPLICAS),
   }),
   managedPrometheus: key({
     type: "boolean",
@@ -260,7 +261,7 @@ export const CONFIG_SCHEMA = {
   }),
   monitoringExpectedSeries: key({
     type: "integer",
-    default: 10000,
+    default: DEFAULT_EXPECTED_SERIES,
     description:
       "Active series the remote-write queue is sized for (shards and batch sizes; see README, Long-term storage)",
     check: integer(100, 10_000_000),
