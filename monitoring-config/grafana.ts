@@ -17,7 +17,7 @@ import { METRIC_NAMES as M } from "./contract";
 import type { MonitoringSettings } from "./types";
 import { REPLICA_LABEL, tlsPaths } from "./prometheus";
 import { GRAFANA_WEB_PASSWORD_ENV, secretPath } from "./secrets";
-import { sloRatioRecord } from "./rules";
+import { sloRatioRecord } from "./alerts/slo";
 
 /** Datasource uids are fixed so dashboards (and people's bookmarks) never depend on provisioning order. */
 export const DATASOURCE_UIDS = {
