@@ -9,8 +9,8 @@ import { METRIC_NAMES, UNMATCHED_ROUTE } from "./contract";
 import type { AlertThresholds, MonitoringSettings, SloSettings } from "./types";
 
 /**
- * Job names of the scrape configs (prometheus.yml) that rules and dashboards select on. The app's job is a
- * setting (`appJob`, default APP_JOB).
+ * Job names of the scrape configs (prometheus.yml names its jobs with these; alerts select on them). The app's
+ * job is a setting (`appJob`, default APP_JOB).
  */
 export const JOBS = {
   prometheus: "prometheus",
@@ -28,13 +28,12 @@ export const jobMatcher = (job: string): string => `job="${job}"`;
 /** Label matchers without braces, to splice into a selector: `metric{${SELECTORS.x},…}`. */
 export const SELECTORS = {
   /**
-   * The filesystems whose space matters: the disk alerts and the "Disk space used" panel both select these. It
-   * leaves out in-memory and pseudo filesystems (tmpfs, ramfs, nsfs), read-only images (squashfs) and container
-   * layers (overlay), and the mounts under /run and /boot. It is the disk alerts' selector, kept: /boot (and
-   * /boot/efi, often vfat) is a small partition that kernel updates fill on purpose and nothing else writes,
-   * and /run holds runtime state (bind mounts, namespaces), so neither should page, and a panel that showed
-   * them would show an on-call engineer a "full" filesystem that never alerts. The panel used to select by
-   * fstype alone; now it shows exactly the filesystems that can fire HostDiskFillingUp and HostDiskAlmostFull.
+   * The filesystems whose space matters: the disk alerts and the "Disk space used" panel both select these, so
+   * the panel shows exactly the filesystems that can fire HostDiskFillingUp and HostDiskAlmostFull. It leaves
+   * out in-memory and pseudo filesystems (tmpfs, ramfs, nsfs), read-only images (squashfs), container layers
+   * (overlay), and the mounts under /run and /boot: /boot (and /boot/efi, often vfat) is a small partition that
+   * kernel updates fill by design and nothing else writes, /run holds runtime state (bind mounts, namespaces).
+   * Neither should page, and a panel that showed them would show a "full" filesystem that never alerts.
    */
   filesystem: 'fstype!~"tmpfs|overlay|squashfs|ramfs|nsfs",mountpoint!~"/run.*|/boot.*"',
   /** Requests answered with a server error: the errors of the RED signals and of the SLI. */
