@@ -1,3 +1,4 @@
+import { HEARTBEAT_ALERT } from "./alerts/heartbeat";
 import { secretPath } from "./secrets";
 import type { MonitoringSettings, ReceiverTargets } from "./types";
 
@@ -65,7 +66,7 @@ export function alertmanagerConfig(s: MonitoringSettings): object {
       routes: [
         {
           receiver: "heartbeat",
-          matchers: ['alertname="Watchdog"'],
+          matchers: [`alertname="${HEARTBEAT_ALERT}"`],
           group_wait: "0s",
           group_interval: a.heartbeatRepeatInterval,
           repeat_interval: a.heartbeatRepeatInterval,
@@ -85,7 +86,7 @@ export function alertmanagerConfig(s: MonitoringSettings): object {
       // When the service is down, its other symptoms on that instance are noise.
       {
         source_matchers: ['alertname="ServiceDown"'],
-        target_matchers: ['alertname!="ServiceDown"', 'alertname!="Watchdog"'],
+        target_matchers: ['alertname!="ServiceDown"', `alertname!="${HEARTBEAT_ALERT}"`],
         equal: ["job", "instance"],
       },
     ],

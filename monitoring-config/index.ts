@@ -7,15 +7,13 @@ import { createHash } from "node:crypto";
 import { stringify } from "yaml";
 import { alertmanagerConfig } from "./alertmanager";
 import { composeFile } from "./compose";
-import {
-  alertsDashboard,
-  dashboardsProvisioning,
-  datasourcesProvisioning,
-  grafanaIni,
-  hostDashboard,
-  securityDashboard,
-  serviceDashboard,
-} from "./grafana";
+import { alertsDashboard } from "./dashboards/alerts";
+import { hostDashboard } from "./dashboards/host";
+import { securityDashboard } from "./dashboards/security";
+import { serviceDashboard } from "./dashboards/service";
+import { grafanaIni } from "./grafana/ini";
+import { dashboardsProvisioning, datasourcesProvisioning } from "./grafana/provisioning";
+import { renderDashboard, type DashboardSpec } from "./grafana/render";
 import { blackboxConfig, peerCertPath, prometheusConfig, webConfig } from "./prometheus";
 import { buildRuleFiles } from "./rules";
 import type { MonitoringSettings } from "./types";
@@ -30,9 +28,11 @@ export { splitSecrets } from "./secrets";
 export * from "./thresholds";
 export * from "./types";
 export * from "./validation";
-export { allAlerts, buildRuleFiles, errorBudget, sloRatioRecord, sloWindows } from "./rules";
-export type { AlertRule, RecordingRule, RuleFile, RuleGroup, Severity } from "./rules";
-export { DASHBOARD_UIDS, DATASOURCE_UIDS, DATASOURCE_VARIABLE } from "./grafana";
+export { allAlerts, buildRuleFiles } from "./rules";
+export { errorBudget, sloRatioRecord, sloWindows } from "./alerts/slo";
+export type { AlertRule, RecordingRule, RuleFile, RuleGroup, Severity } from "./alerts/rule";
+export { DASHBOARD_UIDS, DATASOURCE_UIDS, DATASOURCE_VARIABLE } from "./grafana/uids";
+export { JOBS, SELECTORS, jobMatcher, mixinConfig, type MixinConfig } from "./mixin";
 export { bcryptHash, bcryptSalt, REPLICA_LABEL } from "./prometheus";
 export { clusterFlags } from "./compose";
 
@@ -63,12 +63,17 @@ export function renderBundle(
     "grafana/provisioning/dashboards/taskflow.yml": toYaml(
       dashboardsProvisioning(opts.dashboardsPath ?? GRAFANA_DASHBOARDS_PATH),
     ),
-    "grafana/dashboards/service.json": JSON.stringify(serviceDashboard(s), null, 2) + "\n",
-    "grafana/dashboards/host.json": JSON.stringify(hostDashboard(), null, 2) + "\n",
-    "grafana/dashboards/security.json": JSON.stringify(securityDashboard(s), null, 2) + "\n",
-    "grafana/dashboards/alerts.json": JSON.stringify(alertsDashboard(), null, 2) + "\n",
     "docker-compose.yml": toYaml(composeFile(s)),
   };
+  const dashboards: Record<string, DashboardSpec> = {
+    service: serviceDashboard(s),
+    host: hostDashboard(),
+    security: securityDashboard(s),
+    alerts: alertsDashboard(),
+  };
+  for (const [name, spec] of Object.entries(dashboards)) {
+    files[`grafana/dashboards/${name}.json`] = JSON.stringify(renderDashboard(spec), null, 2) + "\n";
+  }
   for (const rf of buildRuleFiles(s)) files[`prometheus/rules/${rf.file}`] = toYaml({ groups: rf.groups });
   for (const service of ["prometheus", "alertmanager"] as const) {
     const web = webConfig(s, service);

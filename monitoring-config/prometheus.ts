@@ -1,5 +1,7 @@
 import bcrypt from "bcryptjs";
 import { createHash } from "node:crypto";
+import { HOST_ROLES, MONITORING_PORTS } from "./contract";
+import { JOBS } from "./mixin";
 import { secretPath } from "./secrets";
 import type { MonitoringSettings } from "./types";
 
@@ -69,17 +71,17 @@ function peer(s: MonitoringSettings) {
 export const PROBE_CA_FILE = "/etc/blackbox/probe-ca.crt";
 
 /** Where docker-compose.yml binds the monitoring host's own node_exporter. */
-export const MONITORING_NODE_EXPORTER = "127.0.0.1:9100";
+export const MONITORING_NODE_EXPORTER = `127.0.0.1:${MONITORING_PORTS.nodeExporter}`;
 
 function appJobs(s: MonitoringSettings): object[] {
   const t = s.targets;
   if (t.kind === "static") {
     return [
       { job_name: s.appJob, static_configs: [{ targets: t.app, labels: { service: "taskflow" } }] },
-      { job_name: "node", static_configs: [{ targets: t.node }] },
+      { job_name: JOBS.node, static_configs: [{ targets: t.node }] },
     ];
   }
-  const monitoringRole = t.monitoringRole ?? "monitoring";
+  const monitoringRole = t.monitoringRole ?? HOST_ROLES.monitoring;
   const filters = [
     ...Object.entries(t.tags).map(([k, v]) => ({ name: `tag:${k}`, values: [v] })),
     { name: "instance-state-name", values: ["running"] },
@@ -110,7 +112,7 @@ function appJobs(s: MonitoringSettings): object[] {
       ...ec2(t.appMetricsPort, [{ name: "tag:Role", values: [t.appRole] }]),
     },
     {
-      job_name: "node",
+      job_name: JOBS.node,
       ...ec2(t.nodePort),
       // The monitoring host's own node_exporter (docker-compose.yml binds it to loopback).
       static_configs: [{ targets: [MONITORING_NODE_EXPORTER], labels: { role: monitoringRole, name: "monitoring" } }],
@@ -185,12 +187,12 @@ export function prometheusConfig(s: MonitoringSettings): object {
     },
     ...remoteWrite(s),
     scrape_configs: [
-      { job_name: "prometheus", ...peer(s), static_configs: [{ targets: [local(l.prometheusPort)] }] },
-      { job_name: "alertmanager", ...peer(s), static_configs: [{ targets: [local(l.alertmanagerPort)] }] },
-      { job_name: "blackbox", static_configs: [{ targets: [local(l.blackboxPort)] }] },
+      { job_name: JOBS.prometheus, ...peer(s), static_configs: [{ targets: [local(l.prometheusPort)] }] },
+      { job_name: JOBS.alertmanager, ...peer(s), static_configs: [{ targets: [local(l.alertmanagerPort)] }] },
+      { job_name: JOBS.blackbox, static_configs: [{ targets: [local(l.blackboxPort)] }] },
       ...appJobs(s),
       {
-        job_name: "blackbox-http",
+        job_name: JOBS.probe,
         metrics_path: "/probe",
         params: { module: ["http_2xx"] },
         static_configs: [{ targets: s.probeUrls }],

@@ -76,3 +76,9 @@ export const DEFAULT_ALERTMANAGER: AlertmanagerTimings = {
   // The Watchdog heartbeat repeats every minute so its absence is noticed within minutes.
   heartbeatRepeatInterval: "1m",
 };
+
+/**
+ * HostDiskFillingUp's linear fit (fixed, as in the node-mixin): over the last 6 h of free space, and only on a
+ * filesystem already less than 40 % free, so a young, mostly empty volume that grows fast does not ticket.
+ */
+export const DISK_FILL_FIT = { hours: 6, belowFreeRatio: 0.4 } as const;

@@ -29,7 +29,8 @@ export type Targets =
       refreshInterval: string;
       /**
        * Value of the `Role` tag of the monitoring host itself (default "monitoring"): it is left out of
-       * discovery, and its own node_exporter (bound to 127.0.0.1:9100 by docker-compose.yml) is scraped locally.
+       * discovery, and its own node_exporter (bound to loopback by docker-compose.yml: MONITORING_NODE_EXPORTER)
+       * is scraped locally.
        */
       monitoringRole?: string;
     };
