@@ -14,7 +14,7 @@ import {
   splitSecrets,
   type Bundle,
 } from "../monitoring-config";
-import type { Arch } from "./config";
+import type { Arch, Environment } from "./config";
 import { bundleTarBase64, unpackFromStdin } from "./bundle-archive";
 import { DATA_DEVICE, Ec2Host, type HostPlacement } from "./host";
 import { MAX_MONITORING_REPLICAS } from "./config/limits";
@@ -59,7 +59,7 @@ export interface MonitoringStackArgs {
 /** Where it runs (HostPlacement) and what it watches. */
 export interface MonitoringHostArgs extends HostPlacement {
   /** The stack's environment: the `stack` label of every series and alert. */
-  readonly environment: "dev" | "prod";
+  readonly environment: Environment;
   readonly monitoring: MonitoringStackArgs;
   /**
    * Subnets of the second and later replicas (one per replica after the first, each in another zone: `subnet`

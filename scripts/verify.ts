@@ -21,6 +21,7 @@ import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { DASHBOARD_UIDS, LOCAL_PORTS } from "../monitoring-config";
 import { pinnedFetch } from "./lib/pinned-fetch";
+import type { Environment } from "../components/config";
 
 export interface CheckResult {
   name: string;
@@ -340,7 +341,7 @@ export interface StackOutputs {
   appTargetGroupArn?: string;
   databaseIdentifier?: string;
   /** prod keeps data: the database must be Multi-AZ and deletion-protected. */
-  environment?: "dev" | "prod";
+  environment?: Environment;
 }
 
 /**

@@ -16,7 +16,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { join } from "node:path";
 import { mockEcdsaKeyPem, mockSelfSignedCertPem } from "./self-signed";
 
-import { SECRET_KEYS } from "../../components/config";
+import { SECRET_KEYS, type Environment } from "../../components/config";
 import { stackConfig } from "./stack-config";
 
 export { stackConfig };
@@ -279,7 +279,7 @@ export function mockState(
 }
 
 export async function runStack(
-  stack: "dev" | "prod",
+  stack: Environment,
   overrides: Record<string, unknown> = {},
   extraCalls: Record<string, (args: Record<string, unknown>) => Record<string, unknown>> = {},
   /** The stack's name, when it differs from the stack file read (e.g. `production` with Pulumi.prod.yaml). */

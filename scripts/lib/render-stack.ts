@@ -5,7 +5,7 @@
  * knows, shaped as the stack deploys it: the HA pair's peers, the managed workspace, TLS, the fleet's dimensions.
  * tests/infra/render-parity*.test.ts hold it equal to what the component ships.
  */
-import { parseSettings, SECRET_KEYS, type RawConfig, type Settings } from "../../components/config";
+import { parseSettings, SECRET_KEYS, type RawConfig, type Settings, type Environment } from "../../components/config";
 import {
   monitoringSettingsFor,
   replicaName,
@@ -43,7 +43,7 @@ export interface StackSource {
 }
 
 /** The stack's settings as `pulumi up` would parse them, its encrypted secrets left out. */
-export function stackSource(stack: "dev" | "prod"): StackSource {
+export function stackSource(stack: Environment): StackSource {
   const project = projectName();
   const config = stackConfig(stack);
   const raw: RawConfig = {};
@@ -110,7 +110,7 @@ export function deployedMarkers(source: StackSource, replica: number, grafanaPas
  * would deploy it but for the values only a deployment knows, and a one-line summary of what it holds.
  */
 export function renderStack(
-  stack: "dev" | "prod",
+  stack: Environment,
   opts: { replica?: number; grafanaPassword?: string } = {},
 ): { bundle: Bundle; summary: string } {
   const source = stackSource(stack);

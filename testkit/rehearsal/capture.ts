@@ -15,9 +15,10 @@ import { join } from "node:path";
 import { parse } from "yaml";
 import { runJsonInChild } from "../../scripts/lib/child-run";
 import { runStack, type Recorded } from "../../scripts/lib/program-mocks";
+import type { Environment } from "../../components/config";
 
 export interface CaptureRequest {
-  stack: "dev" | "prod";
+  stack: Environment;
   apiToken: string;
   /** What docker.Image reports as its repoDigest (a real reference the hosts can pull). */
   imageRef: string;

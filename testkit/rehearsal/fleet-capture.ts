@@ -6,9 +6,10 @@
 import { join } from "node:path";
 import { runJsonInChild } from "../../scripts/lib/child-run";
 import { runStack } from "../../scripts/lib/program-mocks";
+import type { Environment } from "../../components/config";
 
 export interface FleetCaptureRequest {
-  stack: "dev" | "prod";
+  stack: Environment;
   apiToken: string;
 }
 

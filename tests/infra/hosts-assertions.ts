@@ -16,6 +16,7 @@ import {
   type Recorded,
   type StackRun,
 } from "../../scripts/lib/program-mocks";
+import type { Environment } from "../../components/config";
 
 const OUTPUTS = [
   "appUrl",
@@ -32,7 +33,7 @@ const OUTPUTS = [
   "monitoringCertificateSha256",
 ];
 
-export function describeHosts(stack: "dev" | "prod"): void {
+export function describeHosts(stack: Environment): void {
   const prod = stack === "prod";
   /** The monitoring hosts: prod runs an HA pair (monitoringReplicas defaults to 2 there), dev one host. */
   const monitoringHosts = prod ? ["monitoring", "monitoring-b"] : ["monitoring"];

@@ -4,11 +4,11 @@
  * Reads the stack from MOCK_STACK, and prints a JSON summary of the declared resources at exit.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { SECRET_KEYS } from "../../components/config";
+import { SECRET_KEYS, type Environment } from "../../components/config";
 import { mockCalls, mockState, stackConfig, TEST_API_TOKEN } from "../../scripts/lib/program-mocks";
 
 process.env.OBSERVED_APP_PREFLIGHT ??= "off";
-const stack = (process.env.MOCK_STACK ?? "dev") as "dev" | "prod";
+const stack = (process.env.MOCK_STACK ?? "dev") as Environment;
 const config = stackConfig(stack, { apiToken: TEST_API_TOKEN });
 const region = config["aws:region"];
 const calls = mockCalls(region);

@@ -13,6 +13,7 @@ import { replicaName } from "../../components/monitoring-inputs";
 import { stackPrefix, type Bundle } from "../../monitoring-config";
 import { ACCOUNT, runStack, type StackRun } from "../../scripts/lib/program-mocks";
 import { deployedMarkers, MARKERS, renderStack, stackSource, type StackSource } from "../../scripts/lib/render-stack";
+import type { Environment } from "../../components/config";
 
 const COMMAND = "command:remote:Command";
 const CERT = "tls:index/selfSignedCert:SelfSignedCert";
@@ -143,7 +144,7 @@ export async function shippedNormalized(run: StackRun, source: StackSource, repl
 
 /** For each of the run's monitoring hosts: render's bundle of that replica equals what the host receives. */
 export async function expectRenderParity(run: StackRun): Promise<void> {
-  const stack = run.stack as "dev" | "prod";
+  const stack = run.stack as Environment;
   const source = stackSource(stack);
   const replicas = monitoringHostCount(run);
   expect(replicas, "monitoring hosts: the component's and render's").toBe(source.settings.monitoring.replicas);
@@ -161,7 +162,7 @@ export async function expectRenderParity(run: StackRun): Promise<void> {
  * The suite of one stack: its program under mocks (one per file: Pulumi's mocks are process-wide), the parity of
  * every replica, and the stack's own cases, which `more` declares with access to the run.
  */
-export function describeRenderParity(stack: "dev" | "prod", more: (run: () => StackRun) => void): void {
+export function describeRenderParity(stack: Environment, more: (run: () => StackRun) => void): void {
   describe(`npm run render -- --stack ${stack} shows what ${stack} deploys (mock-level)`, () => {
     let run: StackRun;
     beforeAll(async () => {

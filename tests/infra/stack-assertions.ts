@@ -7,6 +7,7 @@ import { CIS_FILTERS } from "../../components/security/cis";
 import { CIS_METRICS } from "../../monitoring-config";
 import { ACCOUNT, policy, runStack, type Recorded, type StackRun } from "../../scripts/lib/program-mocks";
 import { runPolicies } from "./policy-run";
+import type { Environment } from "../../components/config";
 
 type Stmt = Record<string, unknown> & {
   Sid?: string;
@@ -20,7 +21,7 @@ const sid = (r: Recorded, s: string, key = "policy") => {
   return found;
 };
 
-export function describeStack(stack: "dev" | "prod"): void {
+export function describeStack(stack: Environment): void {
   const prod = stack === "prod";
   describe(`${stack} stack (mock-level: Pulumi mocks, no AWS)`, () => {
     let run: StackRun;

@@ -2,6 +2,7 @@
  * The day-2 changes that happen to a deployed stack in real life, as inputs to two mock-level runs (before,
  * after). Pure data: the runner turns a RunSpec into config overrides and mock answers.
  */
+import { ENVIRONMENTS, type Environment } from "../../../components/config/environments";
 
 export const CHANGES = [
   "ami",
@@ -19,8 +20,9 @@ export const CHANGES = [
  */
 export const SCALE_CHANGES = ["monitoring-pair"] as const;
 export type ChangeId = (typeof CHANGES)[number] | (typeof SCALE_CHANGES)[number];
-export const STACKS = ["dev", "prod"] as const;
-export type StackName = (typeof STACKS)[number];
+/** The stacks a plan is simulated for: one per environment (components/config/environments.ts). */
+export const STACKS = ENVIRONMENTS;
+export type StackName = Environment;
 
 export const CHANGE_TITLES: Record<ChangeId, string> = {
   ami: "a newer Amazon Linux 2023 AMI is published (the lookup's most recent image changes)",
