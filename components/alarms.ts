@@ -7,6 +7,7 @@
  */
 import * as aws from "@pulumi/aws";
 import type * as pulumi from "@pulumi/pulumi";
+import { HEALTH_PATH } from "../monitoring-config/contract";
 import { CONNECTION_CEILING_RATIO } from "./config/limits";
 
 /** The comparisons the alarms here use (CloudWatch's ComparisonOperator). */
@@ -200,7 +201,7 @@ export function frontDoorAlarms(
     runbookAlarm(namePrefix, "targets-unhealthy", {
       ...targets,
       metricName: "UnHealthyHostCount",
-      description: "An app instance failed its /health check for 5 minutes",
+      description: `An app instance failed its ${HEALTH_PATH} check for 5 minutes`,
       statistic: "Maximum",
       comparison: "GreaterThanThreshold",
       threshold: 0,

@@ -11,7 +11,7 @@
 import type * as aws from "@pulumi/aws";
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
-import { DEFAULT_IMAGES, HOST_ROLES } from "../monitoring-config";
+import { DEFAULT_IMAGES, HEALTH_PATH, HOST_ROLES, MONITORING_PORTS } from "../monitoring-config";
 import { BuiltComponent } from "./component";
 import type { AppTier, Arch } from "./config";
 import { DATA_DEVICE, Ec2Host, type HostPlacement } from "./host";
@@ -145,7 +145,7 @@ export class AppHost extends BuiltComponent<AppHostArgs> {
       `${name}-bootstrap`,
       {
         connection,
-        create: pulumi.interpolate`export DATA_DEVICE=${DATA_DEVICE} NODE_EXPORTER_IMAGE=${DEFAULT_IMAGES.nodeExporter}\n${hostScript("app-bootstrap.sh")}`,
+        create: pulumi.interpolate`export DATA_DEVICE=${DATA_DEVICE} NODE_EXPORTER_IMAGE=${DEFAULT_IMAGES.nodeExporter} NODE_EXPORTER_PORT=${MONITORING_PORTS.nodeExporter}\n${hostScript("app-bootstrap.sh")}`,
         triggers: [instanceId, hostScript("app-bootstrap.sh")],
       },
       { ...child, dependsOn: [host.attachment, host.addressAssociation] },
@@ -163,7 +163,7 @@ export class AppHost extends BuiltComponent<AppHostArgs> {
       `${name}-deploy`,
       {
         connection,
-        create: pulumi.interpolate`export IMAGE=${args.image.digest} EDGE_IMAGE=${DEFAULT_IMAGES.edge} REGION=${args.region} LOG_GROUP=${args.logGroup.name} PORT=${args.app.port} METRICS_PORT=${args.app.metricsPort} FAULT_INJECTION=${args.app.faultInjection ? "on" : "off"}\n${deployScript}`,
+        create: pulumi.interpolate`export IMAGE=${args.image.digest} EDGE_IMAGE=${DEFAULT_IMAGES.edge} REGION=${args.region} LOG_GROUP=${args.logGroup.name} PORT=${args.app.port} METRICS_PORT=${args.app.metricsPort} FAULT_INJECTION=${args.app.faultInjection ? "on" : "off"} HEALTH_PATH=${HEALTH_PATH}\n${deployScript}`,
         // Secrets travel on stdin into root-only files, never in the command line or the logs.
         stdin,
         // A new host, a new image, a new script, a rotated secret or a renewed certificate re-runs the deploy (the

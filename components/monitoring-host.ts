@@ -380,7 +380,7 @@ export class MonitoringHost extends pulumi.ComponentResource {
       `${n}-apply`,
       {
         connection,
-        create: `export STAGED=${STAGED} PROMETHEUS_IMAGE=${DEFAULT_IMAGES.prometheus} ALERTMANAGER_IMAGE=${DEFAULT_IMAGES.alertmanager}\n${applyScript}`,
+        create: `export STAGED=${STAGED} PROMETHEUS_IMAGE=${DEFAULT_IMAGES.prometheus} ALERTMANAGER_IMAGE=${DEFAULT_IMAGES.alertmanager} PROMETHEUS_PORT=${MONITORING_PORTS.prometheus} ALERTMANAGER_PORT=${MONITORING_PORTS.alertmanager}\n${applyScript}`,
         // The bundle's secrets (a tar, base64, installed beside the configuration before it is validated) and the
         // credentials of the readiness checks travel on stdin, a Pulumi secret, never in the command line.
         stdin: pulumi.secret(

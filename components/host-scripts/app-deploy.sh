@@ -9,8 +9,8 @@
 # proxies for it: per-client rate limits still work). What runs is identified by a fingerprint of everything
 # the container is created from (image, settings and secrets), kept as a container label: a new digest, a
 # rotated token or a changed setting rolls out; the same inputs change nothing. A rollout:
-#   1. starts the new container in the idle slot and gates it on /health (a broken image or config fails here,
-#      while the live slot keeps serving);
+#   1. starts the new container in the idle slot and gates it on the health path (a broken image or config fails
+#      here, while the live slot keeps serving);
 #   2. points the edge at the new slot and reloads it gracefully (nginx keeps its listening sockets and lets its
 #      old workers finish their requests), then checks through the public port that the new slot answers;
 #      if it does not, the edge is pointed back and the new container removed;
@@ -21,6 +21,8 @@ set -euo pipefail
 source /tmp/observed-app/common.sh
 
 : "${IMAGE:?}" "${REGION:?}" "${LOG_GROUP:?}" "${PORT:?}" "${METRICS_PORT:?}" "${FAULT_INJECTION:?}" "${EDGE_IMAGE:?}"
+# From the contract (monitoring-config/contract.ts): the path the service answers its health check on.
+: "${HEALTH_PATH:?}"
 HEALTH_TRIES=${HEALTH_TRIES:-60}
 # Overridable only for the rehearsal (no /etc, /srv or AWS there): where data, secrets and the edge's config
 # live, the log driver (awslogs needs AWS: the rehearsal uses json-file), the address the public ports bind to,
@@ -76,7 +78,7 @@ running() { [ "$(sudo docker inspect -f '{{.State.Running}}' "$1" 2>/dev/null ||
 edge_slot() {
   local tls_args=()
   if [ -n "$TLS" ]; then tls_args=(--cacert "$TLS_DIR/server.crt"); fi
-  sudo curl -fsS "${tls_args[@]}" -o /dev/null -D - "$SCHEME://127.0.0.1:$PORT/health" 2>/dev/null |
+  sudo curl -fsS "${tls_args[@]}" -o /dev/null -D - "$SCHEME://127.0.0.1:$PORT$HEALTH_PATH" 2>/dev/null |
     tr -d '\r' | sed -n 's/^[Xx]-[Tt]ask[Ff]low-[Ss]lot: //p'
 }
 # Wait until the edge answers from slot $1.
@@ -226,8 +228,8 @@ sudo docker run -d --name "taskflow-$next" --restart unless-stopped --network ho
   -e HOST=127.0.0.1 -e PORT="$app_port" -e METRICS_PORT="$metrics_port" -e TRUST_PROXY=loopback \
   -e FAULT_INJECTION="$FAULT_INJECTION" \
   "${logging[@]}" "$IMAGE" >/dev/null
-healthy "http://127.0.0.1:$app_port/health" ||
-  fail_with_logs "taskflow-$next" "the new container did not pass /health (the serving one is untouched)"
+healthy "http://127.0.0.1:$app_port$HEALTH_PATH" ||
+  fail_with_logs "taskflow-$next" "the new container did not pass $HEALTH_PATH (the serving one is untouched)"
 
 # 2. The edge to the new slot (with the new certificate): a graceful reload, or the edge's first start (or a new
 # edge image).

@@ -23,6 +23,8 @@ source /tmp/observed-app/common.sh
 : "${IMAGE:?}" "${NODE_EXPORTER_IMAGE:?}" "${REGION:?}" "${LOG_GROUP:?}" "${PORT:?}" "${METRICS_PORT:?}"
 : "${FAULT_INJECTION:?}" "${TOKEN_SECRET_ARN:?}" "${DB_SECRET_ARN:?}" "${DB_HOST:?}" "${DB_PORT:?}" "${DB_NAME:?}"
 : "${DB_POOL_MAX:?}" "${TRUSTED_PROXIES:?}"
+# From the contract (monitoring-config/contract.ts): node_exporter's port and the app's health path.
+: "${NODE_EXPORTER_PORT:?}" "${HEALTH_PATH:?}"
 HEALTH_TRIES=${HEALTH_TRIES:-90}
 # Overridable only for the rehearsal (no AWS, and the machine's /etc is not ours there): where secrets, the
 # refresher and its systemd units live, the AWS CLI, and the log driver (awslogs needs AWS).
@@ -126,7 +128,7 @@ log_opts() {
 log "starting node_exporter ($NODE_EXPORTER_IMAGE)"
 sudo docker rm -f node-exporter >/dev/null 2>&1 || true
 sudo docker run -d --name node-exporter --restart unless-stopped --network host --pid host \
-  -v /:/host:ro,rslave "$NODE_EXPORTER_IMAGE" --path.rootfs=/host --web.listen-address=:9100 >/dev/null
+  -v /:/host:ro,rslave "$NODE_EXPORTER_IMAGE" --path.rootfs=/host "--web.listen-address=:$NODE_EXPORTER_PORT" >/dev/null
 
 log "starting taskflow ($IMAGE)"
 sudo docker rm -f taskflow >/dev/null 2>&1 || true
@@ -136,7 +138,7 @@ sudo docker run -d --name taskflow --restart unless-stopped --env-file "$SECRETS
   "$IMAGE" >/dev/null
 
 for _ in $(seq 1 "$HEALTH_TRIES"); do
-  if curl -fsS "http://127.0.0.1:$PORT/health" >/dev/null 2>&1; then
+  if curl -fsS "http://127.0.0.1:$PORT$HEALTH_PATH" >/dev/null 2>&1; then
     log "taskflow is healthy"
     exit 0
   fi

@@ -15,6 +15,8 @@ set -euo pipefail
 source /tmp/observed-app/common.sh
 
 : "${STAGED:?}" "${PROMETHEUS_IMAGE:?}" "${ALERTMANAGER_IMAGE:?}"
+# From the contract (monitoring-config/contract.ts): the ports the readiness checks reach.
+: "${PROMETHEUS_PORT:?}" "${ALERTMANAGER_PORT:?}"
 live=/opt/monitoring
 
 web_user="" web_password="" secrets_b64=""
@@ -91,7 +93,7 @@ for svc in prometheus alertmanager; do
   fi
 done
 for _ in $(seq 1 60); do
-  if ready 9090 && ready 9093; then
+  if ready "$PROMETHEUS_PORT" && ready "$ALERTMANAGER_PORT"; then
     log "monitoring ready"
     sudo rm -rf "$STAGED"
     exit 0

@@ -3,6 +3,7 @@ import { spawnSync } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { hostScript } from "../../components/host-scripts";
+import { HEALTH_PATH, MONITORING_PORTS } from "../../monitoring-config/contract";
 import { tempDir } from "../../testkit/service-process";
 
 const DIR = join(__dirname, "..", "..", "components", "host-scripts");
@@ -80,6 +81,8 @@ describe("host scripts", () => {
       DB_NAME: "taskflow",
       DB_POOL_MAX: "10",
       TRUSTED_PROXIES: "10.0.0.0/16",
+      NODE_EXPORTER_PORT: String(MONITORING_PORTS.nodeExporter),
+      HEALTH_PATH,
       HEALTH_TRIES: "1",
       APP_UID: String(process.getuid?.() ?? 0),
       SECRETS_DIR: join(dir, "etc"),
@@ -96,6 +99,9 @@ describe("host scripts", () => {
     const recorded = readFileSync(calls, "utf8");
     expect(recorded).toMatch(/^systemctl enable taskflow-db-password\.service$/m);
     expect(recorded).toMatch(/^systemctl enable --now taskflow-db-password\.timer$/m);
+    // The contract's facts, handed over as environment, reach the commands as they were written before.
+    expect(recorded).toMatch(/^docker run -d --name node-exporter .* --web\.listen-address=:9100$/m);
+    expect(recorded).toMatch(/^curl -fsS http:\/\/127\.0\.0\.1:3000\/health$/m);
 
     const unit = (name: string) => readFileSync(join(dir, "systemd", name), "utf8");
     const values = (text: string, key: string) =>
