@@ -365,17 +365,21 @@ export class MonitoringHost extends pulumi.ComponentResource {
       },
       { parent: this, dependsOn: [host.attachment, host.addressAssociation] },
     );
+    const applyScript = hostScript("monitoring-apply.sh");
+    // What re-runs the apply: a new instance, a changed bundle, a rotated secret (its hash, kept secret in the
+    // state), a changed script. The apply consumes the staged copy (it removes it once applied), so the copy
+    // re-runs on every one of these too: an apply alone would find nothing staged.
+    const applyTriggers = [instanceId, hash, pulumi.secret(secrets.apply(bundleHash)), applyScript];
     const copy = new command.remote.Command(
       `${n}-bundle`,
       {
         connection,
         create: unpackFromStdin(STAGED),
         stdin: config.apply(bundleTarBase64),
-        triggers: [instanceId, hash],
+        triggers: applyTriggers,
       },
       { parent: this, dependsOn: [bootstrap] },
     );
-    const applyScript = hostScript("monitoring-apply.sh");
     new command.remote.Command(
       `${n}-apply`,
       {
@@ -388,8 +392,7 @@ export class MonitoringHost extends pulumi.ComponentResource {
             .all([this.webPassword, secrets.apply(bundleTarBase64)])
             .apply(([pw, tar]) => `WEB_USER=${AWS_WEB_USER}\nWEB_PASSWORD=${pw}\nSECRETS_B64=${tar}\n`),
         ),
-        // A rotated secret re-applies too (its hash, kept secret in the state).
-        triggers: [instanceId, hash, pulumi.secret(secrets.apply(bundleHash)), applyScript],
+        triggers: applyTriggers,
       },
       { parent: this, dependsOn: [copy], additionalSecretOutputs: ["stdin"] },
     );

@@ -20,6 +20,8 @@ import type { Environment } from "../../components/config";
 export interface CaptureRequest {
   stack: Environment;
   apiToken: string;
+  /** The stack's Grafana admin password (a stack secret), when a round rotates it; default: generated. */
+  grafanaAdminPassword?: string;
   /** What docker.Image reports as its repoDigest (a real reference the hosts can pull). */
   imageRef: string;
   /** Instance resource name → the id this round gives it (default `<name>-id`). */
@@ -102,7 +104,11 @@ function step(r: Recorded, commands: Set<string>): RemoteStep {
 /** Run the program under mocks (in this process: call it from a child) and reduce it to its remote steps. */
 export async function captureSteps(req: CaptureRequest): Promise<Capture> {
   const addresses = new Map<string, string>();
-  const run = await runStack(req.stack, { apiToken: req.apiToken }, {}, req.stack, {
+  const secrets = {
+    apiToken: req.apiToken,
+    ...(req.grafanaAdminPassword ? { grafanaAdminPassword: req.grafanaAdminPassword } : {}),
+  };
+  const run = await runStack(req.stack, secrets, {}, req.stack, {
     onResource(r) {
       // One address and allocation per Elastic IP (the default mock's can repeat when registrations overlap).
       if (r.type === "aws:ec2/eip:Eip") {

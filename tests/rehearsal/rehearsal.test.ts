@@ -45,7 +45,7 @@ import {
 } from "../../testkit/rehearsal/replay";
 import { pinnedFetch } from "../../scripts/lib/pinned-fetch";
 import { certificateFingerprint } from "../../components/host";
-import { DEFAULT_IMAGES, type Bundle } from "../../monitoring-config";
+import { DEFAULT_IMAGES, HEALTH_PATH, type Bundle } from "../../monitoring-config";
 import { authHeaders } from "../../scripts/verify";
 import { tempDir } from "../../testkit/service-process";
 import { startPostgres, type PostgresServer } from "../../testkit/postgres-server";
@@ -235,6 +235,7 @@ describe("deploy rehearsal: app-deploy.sh rolling real containers (ECR login/pul
         LOG_DRIVER: "json-file",
         BIND_ADDRESS: "127.0.0.1",
         HEALTH_TRIES: "10",
+        HEALTH_PATH,
       },
       `API_TOKEN=${token}\n`,
     );
@@ -520,10 +521,13 @@ describe("deploy rehearsal: every remote step of dev, replayed over SSH on rehea
   const codeEdits: ((files: Bundle) => Bundle)[] = [];
   /** The app edge's certificate after a renewal round: the state keeps it, so every later capture has it. */
   let renewedTls: { certPem: string; keyPem: string } | undefined;
+  /** The Grafana admin password after a rotation round: the stack file keeps it, so every later capture has it. */
+  let grafanaAdminPassword: string | undefined;
   const captureRound = async (apiToken: string, instanceIds: Record<string, string> = {}) =>
     withRenewedTls(
-      await withBundle(await captureInChild({ stack: "dev", apiToken, imageRef, instanceIds, keysDir }), (files) =>
-        codeEdits.reduce((f, edit) => edit(f), adapt(files)),
+      await withBundle(
+        await captureInChild({ stack: "dev", apiToken, grafanaAdminPassword, imageRef, instanceIds, keysDir }),
+        (files) => codeEdits.reduce((f, edit) => edit(f), adapt(files)),
       ),
     );
   /** A capture whose deploy step carries the renewed certificate (stdin and the fingerprint in its triggers). */
@@ -744,6 +748,24 @@ describe("deploy rehearsal: every remote step of dev, replayed over SSH on rehea
   }, 600_000);
 
   // The switch goes through the edge (nginx, graceful reload) between two slots: no request may fail.
+  // The apply removes the staged bundle once applied: a rotated secret must re-stage it, or the apply finds
+  // nothing to apply (found when the steps' scripts were first given their ports as environment).
+  it("a rotated Grafana password re-stages the bundle and re-applies: the host's secret file holds the new one", async () => {
+    const secretFile = "/opt/monitoring/grafana/secrets/admin-password";
+    const read = () => engine.inEngineNamespace!(["cat", secretFile]).stdout.trim();
+    const before = read();
+    grafanaAdminPassword = "rehearsal-rotated-grafana-password";
+    capture = await captureRound(T2);
+    const rs = await replayer.up("3c grafana password rotated", capture);
+    expect(names(ranSteps(rs)), outcome(rs)).toEqual(["monitoring-apply", "monitoring-bundle"]);
+    expect(
+      rs.every((r) => r.action !== "failed"),
+      outcome(rs),
+    ).toBe(true);
+    expect(before).not.toBe(grafanaAdminPassword);
+    expect(read()).toBe(grafanaAdminPassword);
+  }, 600_000);
+
   it("a new image digest rolls out while a client polls /health and /tasks through the switch: no request fails", async () => {
     const dockerfile = join(dir, "Dockerfile.v2");
     writeFileSync(dockerfile, `FROM ${TAG}\nLABEL observed-app.rehearsal-revision="2"\n`);
