@@ -1,11 +1,13 @@
 /**
  * The fleet's front door: an internet-facing Application Load Balancer across the public subnets.
  *
- * - With a domain and its hosted zone: HTTPS on 443 with an ACM certificate validated by DNS in Route 53 (TLS 1.2+
- *   policy), HTTP on 80 redirecting to it, and an alias record. Without: plain HTTP on 80 on the load balancer's
- *   own name (the README says what that means: tokens cross the internet in the clear; use it for trials only).
- * - One target group on the app port, health-checked on /health: the Auto Scaling group registers into it, and
- *   its health gates instance refreshes.
+ * - With a domain: HTTPS on 443 (TLS 1.2+ policy) and HTTP on 80 redirecting to it. The certificate is the
+ *   configured one (an ACM certificate of the stack's region, issued or imported elsewhere: nothing is created for
+ *   it), or else one issued by ACM and validated by DNS in the domain's hosted zone; with a hosted zone, an alias
+ *   record names the load balancer. Without a domain (dev only; prod refuses it): plain HTTP on 80 on the load
+ *   balancer's own name (the README says what that means: tokens cross the internet in the clear; trials only).
+ * - One target group on the app port, health-checked on the app's health path: the Auto Scaling group registers
+ *   into it, and its health gates instance refreshes.
  * - Access logs to a bucket of its own (SSE-S3: the only encryption load balancer logs support), hardened as
  *   every bucket of the stack, expiring after `accessLogDays`.
  * - Optionally (prod) a WAFv2 web ACL: AWS's common, known-bad-inputs and IP-reputation rule groups and a per-IP
@@ -14,9 +16,11 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { HEALTH_PATH } from "../monitoring-config/contract";
 import { frontDoorAlarms, pagingAlarms } from "./alarms";
 import { hardenBucket } from "./buckets";
 import { BuiltComponent, type FleetPartArgs } from "./component";
+import type { AppDomain } from "./config";
 import { securityGroup, tcpEgress, tcpIngress } from "./network";
 import { loadBalancerLogBucketPolicy, type Scope } from "./policy-documents";
 
@@ -42,8 +46,8 @@ export interface FrontDoorArgs extends FleetPartArgs {
   readonly ingressCidrs: readonly string[];
   /** The app's port on the instances (the target group's). */
   readonly appPort: number;
-  /** HTTPS on this name, validated in this hosted zone; absent: plain HTTP. */
-  readonly domain?: { name: string; hostedZoneId: string };
+  /** HTTPS on this name, with its certificate or one validated in its hosted zone; absent: plain HTTP. */
+  readonly domain?: AppDomain;
   /** A WAF web ACL with this per-IP limit (requests per 5 minutes); absent: no WAF. */
   readonly waf?: { rateLimit: number };
   /** Fewest instances the fleet keeps: fewer healthy targets than this pages. */
@@ -184,7 +188,7 @@ export class FrontDoor extends BuiltComponent<FrontDoorArgs> {
     return { bucket, policy };
   }
 
-  /** The target group the Auto Scaling group registers into, health-checked on /health. */
+  /** The target group the Auto Scaling group registers into, health-checked on the app's health path. */
   private targetGroup(): aws.lb.TargetGroup {
     return new aws.lb.TargetGroup(
       `${this.componentName}-targets`,
@@ -198,7 +202,7 @@ export class FrontDoor extends BuiltComponent<FrontDoorArgs> {
         targetType: "instance",
         deregistrationDelay: 30,
         healthCheck: {
-          path: "/health",
+          path: HEALTH_PATH,
           matcher: "200",
           interval: 10,
           timeout: 5,
@@ -211,41 +215,17 @@ export class FrontDoor extends BuiltComponent<FrontDoorArgs> {
     );
   }
 
-  /** With a domain: the ACM certificate validated in Route 53, HTTPS forwarding, HTTP redirecting, the alias. */
+  /**
+   * With a domain: its certificate (the configured one, or one validated in Route 53), HTTPS forwarding, HTTP
+   * redirecting, and the alias where the domain has a hosted zone.
+   */
   private httpsListeners(
-    domain: { name: string; hostedZoneId: string },
+    domain: AppDomain,
     lb: aws.lb.LoadBalancer,
     targets: aws.lb.TargetGroup,
   ): pulumi.Output<string> {
     const { componentName: name, child } = this;
     const { tags } = this.args;
-    const cert = new aws.acm.Certificate(
-      `${name}-cert`,
-      { domainName: domain.name, validationMethod: "DNS", tags },
-      { parent: this },
-    );
-    // One name, so one DNS validation record (created outside any apply, so previews show it).
-    const option = cert.domainValidationOptions.apply((o) => o[0]);
-    const record = new aws.route53.Record(
-      `${name}-cert-validation`,
-      {
-        zoneId: domain.hostedZoneId,
-        name: option.resourceRecordName,
-        type: option.resourceRecordType,
-        records: [option.resourceRecordValue],
-        ttl: 300,
-        allowOverwrite: true,
-      },
-      child,
-    );
-    const validated = new aws.acm.CertificateValidation(
-      `${name}-cert`,
-      {
-        certificateArn: cert.arn,
-        validationRecordFqdns: [record.fqdn],
-      },
-      child,
-    );
     new aws.lb.Listener(
       `${name}-https`,
       {
@@ -253,7 +233,7 @@ export class FrontDoor extends BuiltComponent<FrontDoorArgs> {
         port: 443,
         protocol: "HTTPS",
         sslPolicy: TLS_POLICY,
-        certificateArn: validated.certificateArn,
+        certificateArn: domain.certificateArn ?? this.validatedCertificate(domain.name, domain.hostedZoneId!),
         defaultActions: [{ type: "forward", targetGroupArn: targets.arn }],
         tags,
       },
@@ -270,17 +250,53 @@ export class FrontDoor extends BuiltComponent<FrontDoorArgs> {
       },
       child,
     );
-    new aws.route53.Record(
-      `${name}-alias`,
+    if (domain.hostedZoneId !== undefined) {
+      new aws.route53.Record(
+        `${name}-alias`,
+        {
+          zoneId: domain.hostedZoneId,
+          name: domain.name,
+          type: "A",
+          aliases: [{ name: lb.dnsName, zoneId: lb.zoneId, evaluateTargetHealth: true }],
+        },
+        child,
+      );
+    }
+    return pulumi.output(`https://${domain.name}`);
+  }
+
+  /** An ACM certificate for `domainName`, validated by DNS in the hosted zone: its ARN once validated. */
+  private validatedCertificate(domainName: string, hostedZoneId: string): pulumi.Output<string> {
+    const { componentName: name, child } = this;
+    const { tags } = this.args;
+    const cert = new aws.acm.Certificate(
+      `${name}-cert`,
+      { domainName, validationMethod: "DNS", tags },
+      { parent: this },
+    );
+    // One name, so one DNS validation record (created outside any apply, so previews show it).
+    const option = cert.domainValidationOptions.apply((o) => o[0]);
+    const record = new aws.route53.Record(
+      `${name}-cert-validation`,
       {
-        zoneId: domain.hostedZoneId,
-        name: domain.name,
-        type: "A",
-        aliases: [{ name: lb.dnsName, zoneId: lb.zoneId, evaluateTargetHealth: true }],
+        zoneId: hostedZoneId,
+        name: option.resourceRecordName,
+        type: option.resourceRecordType,
+        records: [option.resourceRecordValue],
+        ttl: 300,
+        allowOverwrite: true,
       },
       child,
     );
-    return pulumi.output(`https://${domain.name}`);
+    const validated = new aws.acm.CertificateValidation(
+      `${name}-cert`,
+      {
+        certificateArn: cert.arn,
+        validationRecordFqdns: [record.fqdn],
+      },
+      child,
+    );
+    return validated.certificateArn;
   }
 
   /** Without a domain: plain HTTP on the load balancer's own name (trials only: tokens cross in the clear). */

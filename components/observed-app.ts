@@ -6,6 +6,7 @@ import { DEFAULT_IMAGES } from "../monitoring-config";
 import { AppFleet } from "./app-fleet";
 import { AppHost, type AccessArgs, type TaskFlowArgs } from "./app-host";
 import { BuiltComponent, type FleetPartArgs } from "./component";
+import type { AppDomain } from "./config";
 import type { Database } from "./database";
 import { FrontDoor } from "./front-door";
 import type { HostPlacement } from "./host";
@@ -20,7 +21,8 @@ export interface FleetArgs {
   readonly s3PrefixListId: pulumi.Input<string>;
   readonly minSize: number;
   readonly maxSize: number;
-  readonly domain?: { name: string; hostedZoneId: string };
+  /** HTTPS on this name (see FrontDoor); absent: plain HTTP. */
+  readonly domain?: AppDomain;
   readonly waf?: { rateLimit: number };
   readonly database: Database;
   /** The page topic: unhealthy targets, load balancer 5xx, an instance refresh that did not roll out. */

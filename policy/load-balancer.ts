@@ -1,5 +1,8 @@
-/** The load balancer and its WAF: hardened, HTTPS with a TLS 1.2+ policy, health-checked targets, managed rules. */
-import type { ReportViolation, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
+/**
+ * The load balancer and its WAF: hardened, HTTPS on every internet-facing one with a TLS 1.2+ policy and HTTP only
+ * redirecting, health-checked targets, managed rules.
+ */
+import type { PolicyResource, ReportViolation, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
 import { listOf, mandatory, type Props } from "./define";
 
 export const loadBalancerHardened = mandatory(
@@ -22,10 +25,34 @@ export const TLS12_POLICIES = [
   "ELBSecurityPolicy-FS-1-2-Res-2020-10",
 ];
 
-/** Listeners: HTTPS uses a TLS 1.2+ policy; where a load balancer speaks HTTPS, its HTTP listeners only redirect. */
+/** An HTTP listener whose every default action redirects to HTTPS. */
+const onlyRedirects = (listener: PolicyResource): boolean => {
+  const actions = listOf(listener.props.defaultActions);
+  return (
+    actions.length > 0 &&
+    actions.every((a) => a.type === "redirect" && (a.redirect as Props | undefined)?.protocol === "HTTPS")
+  );
+};
+
+/**
+ * The listeners of a load balancer: those whose `loadBalancerArn` came from it (the dependency the engine
+ * records, known before the ARN is), or that carry its ARN.
+ */
+const listenersOf = (lb: PolicyResource, listeners: PolicyResource[]): PolicyResource[] =>
+  listeners.filter(
+    (l) =>
+      (l.propertyDependencies?.loadBalancerArn ?? []).some((d) => d.urn === lb.urn) ||
+      (lb.props.arn !== undefined && l.props.loadBalancerArn === lb.props.arn),
+  );
+
+/**
+ * Listeners: HTTPS uses a TLS 1.2+ policy; every internet-facing application load balancer has an HTTPS listener,
+ * and its HTTP listeners only redirect to HTTPS (an internal one is not concerned). A listener of a load balancer
+ * outside the stack: HTTP beside an HTTPS listener only redirects.
+ */
 export const listenersHttps: StackValidationPolicy = {
   name: "lb-listeners-https-redirect",
-  description: `HTTPS listeners use a TLS 1.2+ policy (${TLS12_POLICIES.join(", ")}); in a stack with an HTTPS listener, HTTP listeners only redirect to HTTPS.`,
+  description: `HTTPS listeners use a TLS 1.2+ policy (${TLS12_POLICIES.join(", ")}); every internet-facing application load balancer has an HTTPS listener and its HTTP listeners only redirect to HTTPS; a listener of a load balancer outside the stack: HTTP beside HTTPS only redirects.`,
   enforcementLevel: "mandatory",
   validateStack: (args: StackValidationArgs, report: ReportViolation) => {
     const listeners = args.resources.filter((r) => r.type === "aws:lb/listener:Listener");
@@ -35,13 +62,28 @@ export const listenersHttps: StackValidationPolicy = {
         report(`listener ${l.name}: sslPolicy ${String(l.props.sslPolicy)} is not a TLS 1.2+ policy`, l.urn);
       }
     }
+    const balancers = args.resources.filter(
+      (r) =>
+        r.type === "aws:lb/loadBalancer:LoadBalancer" && (r.props.loadBalancerType ?? "application") === "application",
+    );
+    const attributed = new Set<string>();
+    for (const lb of balancers) {
+      const own = listenersOf(lb, listeners);
+      for (const l of own) attributed.add(l.urn);
+      if (lb.props.internal === true) continue;
+      if (!own.some((l) => l.props.protocol === "HTTPS")) {
+        report(
+          `load balancer ${lb.name}: internet-facing without an HTTPS listener (the API would cross in clear)`,
+          lb.urn,
+        );
+      }
+      for (const l of own.filter((x) => x.props.protocol === "HTTP" && !onlyRedirects(x))) {
+        report(`listener ${l.name}: HTTP on internet-facing ${lb.name} must only redirect to HTTPS`, l.urn);
+      }
+    }
     if (https.length === 0) return;
-    for (const l of listeners.filter((x) => x.props.protocol === "HTTP")) {
-      const actions = listOf(l.props.defaultActions);
-      const redirects =
-        actions.length > 0 &&
-        actions.every((a) => a.type === "redirect" && (a.redirect as Props | undefined)?.protocol === "HTTPS");
-      if (!redirects) report(`listener ${l.name}: HTTP beside HTTPS must only redirect to HTTPS`, l.urn);
+    for (const l of listeners.filter((x) => x.props.protocol === "HTTP" && !attributed.has(x.urn))) {
+      if (!onlyRedirects(l)) report(`listener ${l.name}: HTTP beside HTTPS must only redirect to HTTPS`, l.urn);
     }
   },
 };

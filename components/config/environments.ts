@@ -35,6 +35,8 @@ export interface EnvironmentKeyValues {
   appMinSize: number;
   appMaxSize: number;
   appWaf: boolean;
+  /** Optional: refused unset where an environment requires HTTPS. */
+  appDomain: string | undefined;
   dbInstanceClass: string;
   dbBackupRetentionDays: number;
   monitoringReplicas: number;
@@ -48,12 +50,12 @@ export interface EnvironmentKeyValues {
 }
 
 /** The keys whose default depends on the environment (CONFIG_SCHEMA reads them from here). */
-export type EnvironmentDefaults = Omit<EnvironmentKeyValues, "adminCidrs" | "appFaultInjection">;
+export type EnvironmentDefaults = Omit<EnvironmentKeyValues, "adminCidrs" | "appFaultInjection" | "appDomain">;
 
 interface RefusalOf<K extends keyof EnvironmentKeyValues> {
   /** The config key. */
   key: K;
-  /** Whether the (valid) value is refused in this environment. */
+  /** Whether the (valid) value is refused in this environment; an optional key's is undefined when unset. */
   refuses: (value: EnvironmentKeyValues[K]) => boolean;
   /** Why, naming what is allowed: the end of the ConfigError's message. */
   allowed: string;
@@ -135,6 +137,12 @@ export const ENVIRONMENT_TABLE = {
       refuse("appTier", (v) => v === "host", "prod runs the fleet: one host is a single point of failure"),
       refuse("appMinSize", (v) => v < 2, "prod runs at least 2 app instances, in different zones", ["fleet"]),
       refuse("appWaf", (v) => !v, "prod puts a WAF in front of the load balancer", ["fleet"]),
+      refuse(
+        "appDomain",
+        (v) => v === undefined,
+        "prod serves HTTPS only: set appDomain with appHostedZoneId (an ACM certificate validated in Route 53) or with appCertificateArn (an ACM certificate of the stack's region)",
+        ["fleet"],
+      ),
       refuse("dbBackupRetentionDays", (v) => v < 14, "prod keeps at least 14 days of backups", ["fleet"]),
       refuse("trailBucketExpireDays", (v) => v < 365, "prod keeps audit logs at least 365 days"),
       refuse("forceDestroy", (v) => v, "prod never force-destroys buckets holding audit data"),

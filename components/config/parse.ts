@@ -11,7 +11,7 @@ import { archOf, DB_POOL_PER_INSTANCE, maxConnectionsOf, type FindingFrequency }
 import { ENVIRONMENTS, environmentSpec, type Environment } from "./environments";
 import { CONNECTION_CEILING_RATIO } from "./limits";
 import { CONFIG_KEYS, CONFIG_SCHEMA, type ConfigKey, type ConfigKeyName, type ValueOf } from "./schema";
-import { ConfigError, type RawConfig, type Settings } from "./settings";
+import { ConfigError, type AppDomain, type RawConfig, type Settings } from "./settings";
 
 /** The decoded value of a key. */
 type Value<K extends ConfigKeyName> = ValueOf<(typeof CONFIG_SCHEMA)[K]["type"]>;
@@ -80,12 +80,13 @@ export function parseSettings(raw: RawConfig, ctx: { project: string; stack: str
       const problem = spec.check?.(v as never);
       if (typeof problem === "string") throw new ConfigError(name, spec.secret ? "[secret]" : (text ?? v), problem);
       if (problem) throw new ConfigError(`${name}[${problem.index}]`, problem.value, problem.problem);
-      for (const refusal of meaning.refusals) {
-        if (refusal.key !== name || (refusal.tiers && !refusal.tiers.includes(must("appTier") as AppTier))) continue;
-        // A list is shown as written; any other value as decoded.
-        const shown = spec.type === "array" ? (text ?? v) : v;
-        if ((refusal.refuses as (value: unknown) => boolean)(v)) throw new ConfigError(name, shown, refusal.allowed);
-      }
+    }
+    // An optional key left unset is checked too: an environment may refuse its absence (prod without a domain).
+    for (const refusal of meaning.refusals) {
+      if (refusal.key !== name || (refusal.tiers && !refusal.tiers.includes(must("appTier") as AppTier))) continue;
+      // A list is shown as written; any other value as decoded.
+      const shown = spec.type === "array" ? (text ?? v) : v;
+      if ((refusal.refuses as (value: unknown) => boolean)(v)) throw new ConfigError(name, shown, refusal.allowed);
     }
     read.set(name, v);
     return v as Value<K> | undefined;
@@ -123,6 +124,7 @@ export function parseSettings(raw: RawConfig, ctx: { project: string; stack: str
   const backupDays = must("dbBackupRetentionDays");
   const domain = get("appDomain");
   const hostedZoneId = get("appHostedZoneId");
+  const certificateArn = get("appCertificateArn");
   if (tier === "fleet") {
     if (maxSize < minSize) throw new ConfigError("appMaxSize", maxSize, `must be at least appMinSize (${minSize})`);
     if (azCount < 2) {
@@ -148,12 +150,26 @@ export function parseSettings(raw: RawConfig, ctx: { project: string; stack: str
         `${maxSize} instances × ${DB_POOL_PER_INSTANCE} connections exceed ${CONNECTION_CEILING_RATIO * 100} % of ${dbClass}'s max_connections (${ceiling}): lower it or pick a larger dbInstanceClass`,
       );
     }
-    if ((domain === undefined) !== (hostedZoneId === undefined)) {
+    if (domain === undefined && certificateArn !== undefined) {
+      throw new ConfigError(
+        "appDomain",
+        undefined,
+        "appCertificateArn needs appDomain, the name its certificate covers: clients and the health probe use it (no certificate covers the load balancer's own name)",
+      );
+    }
+    if (certificateArn === undefined && (domain === undefined) !== (hostedZoneId === undefined)) {
       const missing = domain === undefined ? "appDomain" : "appHostedZoneId";
       throw new ConfigError(
         missing,
         undefined,
-        "appDomain and appHostedZoneId go together: set both for HTTPS, or neither for plain HTTP",
+        "appDomain and appHostedZoneId go together: set both for HTTPS (or appDomain with appCertificateArn), or neither for plain HTTP",
+      );
+    }
+    if (certificateArn !== undefined && certificateArn.split(":")[3] !== ctx.region) {
+      throw new ConfigError(
+        "appCertificateArn",
+        certificateArn,
+        `expected a certificate in the stack's region (${ctx.region}): a load balancer's HTTPS listener takes only an ACM certificate of its own region`,
       );
     }
   }
@@ -185,7 +201,7 @@ export function parseSettings(raw: RawConfig, ctx: { project: string; stack: str
     fleet: {
       minSize,
       maxSize,
-      domain: domain && hostedZoneId ? { name: domain, hostedZoneId } : undefined,
+      domain: appDomainOf(domain, hostedZoneId, certificateArn),
       waf: { enabled: waf, rateLimit: must("wafRateLimit") },
     },
     database: {
@@ -217,6 +233,14 @@ export function parseSettings(raw: RawConfig, ctx: { project: string; stack: str
       forceDestroy,
     },
   };
+}
+
+/** The fleet's HTTPS name with its certificate's source, or none (plain HTTP) when either is missing. */
+function appDomainOf(name?: string, hostedZoneId?: string, certificateArn?: string): AppDomain | undefined {
+  if (name === undefined) return undefined;
+  const zone = hostedZoneId === undefined ? {} : { hostedZoneId };
+  if (certificateArn !== undefined) return { name, certificateArn, ...zone };
+  return hostedZoneId === undefined ? undefined : { name, hostedZoneId };
 }
 
 /** The settings of the running Pulumi stack (its config and `aws:region`). */

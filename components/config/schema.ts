@@ -164,7 +164,7 @@ export const CONFIG_SCHEMA = {
   appDomain: key({
     type: "string",
     description:
-      "Fleet: the app's DNS name (e.g. tasks.example.com): HTTPS with an ACM certificate validated in appHostedZoneId, HTTP redirects; unset: plain HTTP on the load balancer's name",
+      "Fleet: the app's DNS name (e.g. tasks.example.com): HTTPS with an ACM certificate validated in appHostedZoneId, or with appCertificateArn; HTTP redirects; unset: plain HTTP on the load balancer's name (dev only)",
     check: matches(
       /^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/,
       "a lower-case DNS name",
@@ -173,11 +173,22 @@ export const CONFIG_SCHEMA = {
   }),
   appHostedZoneId: key({
     type: "string",
-    description: "Fleet: the Route 53 hosted zone holding appDomain (required with appDomain)",
+    description:
+      "Fleet: the Route 53 hosted zone holding appDomain: its certificate is validated and its alias record made there (required with appDomain unless appCertificateArn is set)",
     check: matches(
       /^Z[A-Z0-9]{4,31}$/,
       "a Route 53 hosted zone id (Z…)",
       "expected a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ",
+    ),
+  }),
+  appCertificateArn: key({
+    type: "string",
+    description:
+      "Fleet: an ACM certificate (issued or imported) in the stack's region covering appDomain, used by the HTTPS listener instead of one validated in appHostedZoneId; without appHostedZoneId, point appDomain at the load balancer's dnsName yourself",
+    check: matches(
+      /^arn:aws(-cn|-us-gov)?:acm:[a-z]{2}(-[a-z]+)+-\d:\d{12}:certificate\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/,
+      "an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<uuid>)",
+      "expected an ACM certificate ARN such as arn:aws:acm:eu-west-1:123456789012:certificate/12345678-1234-1234-1234-123456789012",
     ),
   }),
   appWaf: key({

@@ -34,8 +34,8 @@ export interface Settings {
   fleet: {
     minSize: number;
     maxSize: number;
-    /** HTTPS on this name, with an ACM certificate validated in the hosted zone; absent: plain HTTP. */
-    domain?: { name: string; hostedZoneId: string };
+    /** HTTPS on this name; absent: plain HTTP (refused in prod). */
+    domain?: AppDomain;
     waf: { enabled: boolean; rateLimit: number };
   };
   /** The fleet's RDS PostgreSQL; Multi-AZ and deletion protection follow `protection.keepData`. */
@@ -65,6 +65,15 @@ export interface Settings {
     forceDestroy: boolean;
   };
 }
+
+/**
+ * The fleet's HTTPS name and its certificate: `certificateArn` (an ACM certificate of the stack's region), or
+ * one issued by ACM and validated by DNS in `hostedZoneId`. With a hosted zone, an alias record names the load
+ * balancer; without one (an imported certificate), the name's DNS is managed elsewhere.
+ */
+export type AppDomain = { name: string } & (
+  { hostedZoneId: string; certificateArn?: string } | { hostedZoneId?: string; certificateArn: string }
+);
 
 /** A bad config value: `config <key>=<value> is invalid: <what is allowed>`. */
 export class ConfigError extends Error {

@@ -1,7 +1,8 @@
 /**
  * Mock-level (Pulumi mocks, no AWS): the fleet tier in dev (`appTier: fleet`). Dev keeps what it needs and no
  * more: one instance, a single-AZ database with one day of backups, no deletion protection or final snapshot,
- * no WAF, nothing protected; and the policy pack passes.
+ * no WAF, nothing protected. Without a domain it serves plain HTTP (prod refuses that), which the policy pack
+ * reports and nothing else.
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { runStack, type StackRun } from "../../scripts/lib/program-mocks";
@@ -65,7 +66,21 @@ describe("dev app fleet (mock-level: Pulumi mocks, no AWS)", () => {
     ).toEqual([]);
   });
 
-  it("the policy pack passes with 0 violations", async () => {
-    expect(await runPolicies(run.resources)).toEqual([]);
+  it("without a domain: plain HTTP 80 forwards to the app port, and no certificate", () => {
+    const listeners = run.byType("aws:lb/listener:Listener");
+    expect(listeners.map((l) => [l.inputs.port, l.inputs.protocol])).toEqual([[80, "HTTP"]]);
+    const tg = run.one("aws:lb/targetGroup:TargetGroup");
+    expect(listeners[0].inputs.defaultActions).toEqual([{ type: "forward", targetGroupArn: tg.state.arn }]);
+    expect(run.byType("aws:acm/certificate:Certificate")).toEqual([]);
+  });
+
+  // Issue 24: this asserted 0 violations while the pack let an internet-facing load balancer serve plain HTTP.
+  it("the policy pack reports only the plain-HTTP load balancer (a trial over HTTP: the policy must be set advisory)", async () => {
+    const lb = run.one("aws:lb/loadBalancer:LoadBalancer");
+    const http = run.one("aws:lb/listener:Listener");
+    expect(await runPolicies(run.resources)).toEqual([
+      `lb-listeners-https-redirect: load balancer ${lb.name}: internet-facing without an HTTPS listener (the API would cross in clear)`,
+      `lb-listeners-https-redirect: listener ${http.name}: HTTP on internet-facing ${lb.name} must only redirect to HTTPS`,
+    ]);
   });
 });

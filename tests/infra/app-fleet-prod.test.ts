@@ -1,8 +1,9 @@
 /**
  * Mock-level (Pulumi mocks, no AWS): prod's app tier past one machine, as declared. What AWS would accept is
  * checked against the provider's own schema elsewhere (provider-contracts); here, that the declared shape is
- * the one the issue asks for: the load balancer and its listener, the target group, the Auto Scaling group
+ * the one the issue asks for: the load balancer and its listeners, the target group, the Auto Scaling group
  * and its launch template, RDS, the WAF, the endpoints, and the security group chain ALB → app → DB.
+ * Prod serves HTTPS only (issue 24): Pulumi.prod.yaml names the app's domain and its hosted zone.
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { bundleFromTarBase64 } from "../../components/bundle-archive";
@@ -13,6 +14,8 @@ import { runPolicies } from "./policy-run";
 import { captureDependencies } from "./registration-deps";
 
 const P = "observed-app-prod";
+/** The example domain of Pulumi.prod.yaml. */
+const DOMAIN = "tasks.example.com";
 const deps = captureDependencies();
 let run: StackRun;
 beforeAll(async () => {
@@ -32,9 +35,9 @@ const ingressOf = (sg: Recorded) => [
 const decode = (r: Recorded) => Buffer.from(String(r.inputs.userData), "base64").toString();
 
 describe("prod app fleet (mock-level: Pulumi mocks, no AWS)", () => {
-  it("the app URL is the load balancer's; the fleet's names are exported", async () => {
-    const lb = run.one("aws:lb/loadBalancer:LoadBalancer");
-    expect(await run.output("appUrl")).toBe(`http://${lb.state.dnsName}`);
+  // Issue 24 (High): this asserted `http://<load balancer>` while prod served the API over plain HTTP.
+  it("the app URL is https on prod's domain; the fleet's names are exported", async () => {
+    expect(await run.output("appUrl")).toBe(`https://${DOMAIN}`);
     expect(await run.output("appTier")).toBe("fleet");
     expect(await run.output("appAutoScalingGroup")).toBe(`${P}-app`);
     expect(await run.output("databaseEndpoint")).toMatch(new RegExp(`^${P}-db\\..*\\.rds\\.amazonaws\\.com$`));
@@ -72,14 +75,22 @@ describe("prod app fleet (mock-level: Pulumi mocks, no AWS)", () => {
     expect(JSON.stringify(sse.inputs.rules)).toContain('"sseAlgorithm":"AES256"');
   });
 
-  it("listener and target group: without a domain, HTTP 80 forwards to the app port, health-checked on /health", () => {
-    const listeners = run.byType("aws:lb/listener:Listener");
-    expect(listeners.map((l) => [l.inputs.port, l.inputs.protocol])).toEqual([[80, "HTTP"]]);
+  it("listeners and target group: HTTPS 443 forwards to the app port, HTTP 80 only redirects, health-checked on /health", () => {
+    const listeners = run
+      .byType("aws:lb/listener:Listener")
+      .sort((a, b) => Number(b.inputs.port) - Number(a.inputs.port));
+    expect(listeners.map((l) => [l.inputs.port, l.inputs.protocol])).toEqual([
+      [443, "HTTPS"],
+      [80, "HTTP"],
+    ]);
     const tg = run.one("aws:lb/targetGroup:TargetGroup");
     expect(listeners[0].inputs.defaultActions).toEqual([{ type: "forward", targetGroupArn: tg.state.arn }]);
+    expect(listeners[1].inputs.defaultActions).toEqual([
+      { type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } },
+    ]);
     expect(tg.inputs).toMatchObject({ port: 3000, protocol: "HTTP", targetType: "instance", deregistrationDelay: 30 });
     expect(tg.inputs.healthCheck).toMatchObject({ path: "/health", matcher: "200" });
-    expect(run.byType("aws:acm/certificate:Certificate")).toEqual([]);
+    expect(run.one("aws:acm/certificate:Certificate").inputs.domainName).toBe(DOMAIN);
   });
 
   it("Auto Scaling group: at least 2 instances across the 3 private subnets, ELB health, rolled by instance refresh (no auto-rollback: the provider sets the new version first)", () => {
@@ -216,9 +227,12 @@ describe("prod app fleet (mock-level: Pulumi mocks, no AWS)", () => {
     expect(logging.inputs.redactedFields).toEqual([{ singleHeader: { name: "authorization" } }]);
   });
 
-  it("security groups chain ALB → app → DB: the world reaches only the listener; the app only from the ALB (and monitoring on metrics); the DB only from the app", () => {
+  it("security groups chain ALB → app → DB: the world reaches only the listeners; the app only from the ALB (and monitoring on metrics); the DB only from the app", () => {
     const alb = run.one("aws:ec2/securityGroup:SecurityGroup", "-front-sg");
-    expect(ingressOf(alb)).toEqual([[80, ["0.0.0.0/0"]]]);
+    expect(ingressOf(alb)).toEqual([
+      [80, ["0.0.0.0/0"]],
+      [443, ["0.0.0.0/0"]],
+    ]);
     const appSg = `${P}-app-fleet-sg-id`;
     const toApp = ingress().filter((r) => r.inputs.securityGroupId === appSg);
     expect(toApp.every((r) => r.inputs.cidrIpv4 === undefined)).toBe(true);
@@ -297,12 +311,12 @@ describe("prod app fleet (mock-level: Pulumi mocks, no AWS)", () => {
     }
   });
 
-  it("monitoring: blackbox probes the load balancer's /health; the Service dashboard graphs the load balancer and the database from CloudWatch", async () => {
+  it("monitoring: blackbox probes the app's https /health; the Service dashboard graphs the load balancer and the database from CloudWatch", async () => {
     const lb = run.one("aws:lb/loadBalancer:LoadBalancer");
     const tg = run.one("aws:lb/targetGroup:TargetGroup");
     for (const host of ["-monitoring-bundle", "-monitoring-b-bundle"]) {
       const shipped = await bundleFromTarBase64(String(run.one("command:remote:Command", host).inputs.stdin));
-      expect(shipped["prometheus/prometheus.yml"]).toContain(`http://${lb.state.dnsName}/health`);
+      expect(shipped["prometheus/prometheus.yml"]).toContain(`https://${DOMAIN}/health`);
       const service = JSON.parse(shipped["grafana/dashboards/service.json"]) as {
         panels: { title: string; datasource?: { uid: string }; targets: { dimensions?: Record<string, string> }[] }[];
       };
@@ -372,7 +386,7 @@ describe("prod app fleet (mock-level: Pulumi mocks, no AWS)", () => {
     const asg = run.one("aws:autoscaling/group:Group");
     const direct = new Set(deps.direct.get(asg.key));
     const all = deps.closure(asg.key);
-    const listener = run.one("aws:lb/listener:Listener");
+    const listener = run.one("aws:lb/listener:Listener", "-https");
     expect((listener.inputs.defaultActions as { type: string }[])[0].type).toBe("forward");
     expect(direct.has(listener.key), "listener").toBe(true);
     const rules = [

@@ -142,7 +142,12 @@ describe("app tier config (pure; no Pulumi engine)", () => {
     expect(parse("dev").app.tier).toBe("host");
     const prod = parse("prod");
     expect(prod.app.tier).toBe("fleet");
-    expect(prod.fleet).toEqual({ minSize: 2, maxSize: 6, domain: undefined, waf: { enabled: true, rateLimit: 2000 } });
+    expect(prod.fleet).toEqual({
+      minSize: 2,
+      maxSize: 6,
+      domain: { name: "tasks.example.com", hostedZoneId: "Z0123456789ABCDEFGHIJ" },
+      waf: { enabled: true, rateLimit: 2000 },
+    });
     expect(prod.database).toEqual({ instanceClass: "db.t4g.medium", storageGiB: 20, backupRetentionDays: 14 });
     const devFleet = parse("dev", { appTier: "fleet" });
     expect(devFleet.fleet).toMatchObject({ minSize: 1, maxSize: 2, waf: { enabled: false } });
@@ -217,5 +222,68 @@ describe("what each environment means (components/config/environments.ts)", () =
       expect(s.environment).toBe(e);
       expect(s.protection).toEqual(environmentSpec(e).protection);
     }
+  });
+});
+
+// Issue 24 (High): prod served the API over plain HTTP; the config refused a missing WAF in prod, not a missing domain.
+describe("prod refuses to deploy without TLS (pure; no Pulumi engine)", () => {
+  const parseIn = (stack: Environment, overrides: Record<string, unknown>) => () =>
+    parseSettings(raw(stack, overrides), { project: "observed-app", stack, region: "eu-west-1" });
+  const ARN = "arn:aws:acm:eu-west-1:123456789012:certificate/12345678-1234-1234-1234-123456789012";
+  /** Pulumi.prod.yaml's domain and hosted zone unset (an empty value is an unset key). */
+  const NO_TLS = { appDomain: "", appHostedZoneId: "" };
+
+  it("prod without a domain and without a certificate ARN is refused, naming the keys", () => {
+    expect(parseIn("prod", NO_TLS)).toThrow(
+      "config appDomain=undefined is invalid: prod serves HTTPS only: set appDomain with appHostedZoneId (an ACM certificate validated in Route 53) or with appCertificateArn (an ACM certificate of the stack's region)",
+    );
+    expect(parseIn("prod", NO_TLS)).toThrow(ConfigError);
+  });
+
+  it("prod parses with a domain and its hosted zone (ACM validates in Route 53)", () => {
+    const domain = { name: "tasks.example.com", hostedZoneId: "Z0123456789ABCDEFGHIJ" };
+    expect(
+      parseIn("prod", { ...NO_TLS, appDomain: domain.name, appHostedZoneId: domain.hostedZoneId })().fleet.domain,
+    ).toEqual(domain);
+  });
+
+  it("prod parses with a domain and an imported certificate ARN, with or without a hosted zone", () => {
+    expect(
+      parseIn("prod", { ...NO_TLS, appDomain: "tasks.example.com", appCertificateArn: ARN })().fleet.domain,
+    ).toEqual({
+      name: "tasks.example.com",
+      certificateArn: ARN,
+    });
+    expect(parseIn("prod", { appCertificateArn: ARN })().fleet.domain).toEqual({
+      name: "tasks.example.com",
+      hostedZoneId: "Z0123456789ABCDEFGHIJ",
+      certificateArn: ARN,
+    });
+  });
+
+  it("a certificate ARN needs the domain it covers: the load balancer's own name is in no certificate", () => {
+    expect(parseIn("dev", { appTier: "fleet", appCertificateArn: ARN })).toThrow(
+      /config appDomain=undefined is invalid: appCertificateArn needs appDomain, the name its certificate covers/,
+    );
+    expect(parseIn("prod", { ...NO_TLS, appCertificateArn: ARN })).toThrow(
+      /config appDomain=undefined is invalid: prod serves HTTPS only/,
+    );
+  });
+
+  it("the certificate ARN must be an ACM certificate of the stack's region", () => {
+    expect(parseIn("prod", { appCertificateArn: ARN.replace("eu-west-1", "us-east-1") })).toThrow(
+      /appCertificateArn=".*us-east-1.*" is invalid: expected a certificate in the stack's region \(eu-west-1\)/,
+    );
+    for (const wrong of [
+      "arn:aws:iam::123456789012:server-certificate/tasks",
+      "arn:aws:acm:eu-west-1:12345:certificate/12345678-1234-1234-1234-123456789012",
+      "arn:aws:acm:eu-west-1:123456789012:certificate/not-a-uuid",
+    ]) {
+      expect(parseIn("prod", { appCertificateArn: wrong }), wrong).toThrow(/expected an ACM certificate ARN such as/);
+    }
+  });
+
+  it("dev's fleet may still run on plain HTTP (trials only)", () => {
+    expect(parseIn("dev", { appTier: "fleet" })().fleet.domain).toBeUndefined();
   });
 });

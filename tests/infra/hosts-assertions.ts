@@ -62,7 +62,8 @@ export function describeHosts(stack: Environment): void {
       expect(await run.output("appUrl")).toMatch(
         appHost
           ? /^https:\/\/203\.0\.113\.\d+:3000$/
-          : /^http:\/\/observed-app-prod-alb-\d+\.eu-west-1\.elb\.amazonaws\.com$/,
+          : // Issue 24 (High): prod's fleet serves HTTPS on its domain (this was http:// on the load balancer's name).
+            /^https:\/\/tasks\.example\.com$/,
       );
       if (!appHost) expect(run.exports.appCertificateSha256).toBeUndefined();
       expect(await run.output("grafanaUrl")).toMatch(/^https:\/\/.*:3000$/);

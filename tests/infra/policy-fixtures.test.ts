@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { REQUIRED_WAF_GROUPS, resourcePolicies, securityGroupIngress, stackPolicies } from "../../policy/policies";
 import { runPolicies } from "./policy-run";
 
-type Fixture = { type: string; name: string; inputs: Record<string, unknown> };
+type Fixture = { type: string; name: string; inputs: Record<string, unknown>; propertyDeps?: Record<string, string[]> };
 const r = (type: string, inputs: Record<string, unknown>, name = "fixture"): Fixture => ({ type, name, inputs });
 const tlsPolicy = JSON.stringify({
   Statement: [
@@ -150,6 +150,15 @@ const cases: Record<string, { good: Fixture[]; bad: Fixture[]; message: RegExp }
         dropInvalidHeaderFields: true,
         accessLogs: { bucket: "logs", enabled: true },
       }),
+      // An internet-facing load balancer needs its HTTPS listener (lb-listeners-https-redirect, issue 24).
+      {
+        ...r(
+          "aws:lb/listener:Listener",
+          { protocol: "HTTPS", port: 443, sslPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06" },
+          "https",
+        ),
+        propertyDeps: { loadBalancerArn: ["aws:lb/loadBalancer:LoadBalancer::fixture"] },
+      },
     ],
     bad: [
       r("aws:lb/loadBalancer:LoadBalancer", {
@@ -299,6 +308,86 @@ describe("policy pack fixtures (mock-level: policies run without the Pulumi engi
       ).toBe(true);
     });
   }
+});
+
+// Issue 24 (High): prod served the API over plain HTTP, and this policy skipped a stack without an HTTPS listener.
+describe("lb-listeners-https-redirect: every internet-facing load balancer speaks HTTPS, HTTP only redirects (mock-level)", () => {
+  const LB = "aws:lb/loadBalancer:LoadBalancer";
+  const alb = (internal: boolean, name = "alb") =>
+    r(
+      LB,
+      {
+        loadBalancerType: "application",
+        internal,
+        subnets: ["subnet-a", "subnet-b"],
+        dropInvalidHeaderFields: true,
+        accessLogs: { bucket: "logs", enabled: true },
+      },
+      name,
+    );
+  /** A listener of `lb`, linked as the engine links it: its loadBalancerArn input came from the load balancer. */
+  const listener = (lb: string, name: string, inputs: Record<string, unknown>): Fixture => ({
+    ...r("aws:lb/listener:Listener", inputs, name),
+    propertyDeps: { loadBalancerArn: [`${LB}::${lb}`] },
+  });
+  const forward = (lb = "alb", name = "http") =>
+    listener(lb, name, { protocol: "HTTP", port: 80, defaultActions: [{ type: "forward", targetGroupArn: "tg" }] });
+  const redirect = (lb = "alb") =>
+    listener(lb, "http", {
+      protocol: "HTTP",
+      port: 80,
+      defaultActions: [{ type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } }],
+    });
+  const https = (lb = "alb") =>
+    listener(lb, "https", {
+      protocol: "HTTPS",
+      port: 443,
+      sslPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06",
+      defaultActions: [{ type: "forward", targetGroupArn: "tg" }],
+    });
+
+  it("a public ALB with only an HTTP listener that forwards fails: no HTTPS listener, and HTTP does not redirect", async () => {
+    expect(await runPolicies([alb(false), forward()])).toEqual([
+      "lb-listeners-https-redirect: load balancer alb: internet-facing without an HTTPS listener (the API would cross in clear)",
+      "lb-listeners-https-redirect: listener http: HTTP on internet-facing alb must only redirect to HTTPS",
+    ]);
+  });
+
+  it("a public ALB whose HTTP listener redirects still fails without an HTTPS listener", async () => {
+    expect(await runPolicies([alb(false), redirect()])).toEqual([
+      "lb-listeners-https-redirect: load balancer alb: internet-facing without an HTTPS listener (the API would cross in clear)",
+    ]);
+  });
+
+  it("a public ALB with HTTPS and an HTTP listener that forwards fails on the HTTP listener", async () => {
+    expect(await runPolicies([alb(false), https(), forward()])).toEqual([
+      "lb-listeners-https-redirect: listener http: HTTP on internet-facing alb must only redirect to HTTPS",
+    ]);
+  });
+
+  it("a public ALB with HTTPS and HTTP redirecting passes", async () => {
+    expect(await runPolicies([alb(false), https(), redirect()])).toEqual([]);
+  });
+
+  it("an internal ALB is not concerned: HTTP forwarding passes, even beside a public ALB with HTTPS", async () => {
+    expect(await runPolicies([alb(true, "internal"), forward("internal")])).toEqual([]);
+    expect(
+      await runPolicies([alb(true, "internal"), forward("internal", "internal-http"), alb(false), https(), redirect()]),
+    ).toEqual([]);
+  });
+
+  it("a listener is matched by its load balancer's ARN where the engine knows it", async () => {
+    const lb = { ...alb(false), inputs: { ...alb(false).inputs, arn: "arn:aws:elasticloadbalancing:lb" } };
+    const byArn = r("aws:lb/listener:Listener", {
+      loadBalancerArn: "arn:aws:elasticloadbalancing:lb",
+      protocol: "HTTP",
+      port: 80,
+      defaultActions: [{ type: "forward", targetGroupArn: "tg" }],
+    });
+    expect(await runPolicies([lb, byArn])).toContain(
+      "lb-listeners-https-redirect: listener fixture: HTTP on internet-facing alb must only redirect to HTTPS",
+    );
+  });
 });
 
 describe("sg-world-ingress-only-public-ports honours a stack's own appPort through policy config", () => {
