@@ -3,10 +3,13 @@
  * never in cleartext, never as an MD5 hash (pg itself answers both), and over TLS only through SCRAM-SHA-256-PLUS,
  * bound to the server's certificate (channel binding). A server asking for the cleartext password is what a relay
  * that strips SCRAM would do: the store closes the connection before anything about the password is sent, which the
- * server's log shows (no failed and no authorized login), where plain pg, asked the same, logs in.
+ * server's log shows (no failed and no authorized login), where plain pg, asked the same, logs in. A stand-in
+ * server offering SCRAM without -PLUS over TLS shows the store refusing before it sends any SASL message.
  */
 import { readFileSync, writeFileSync } from "node:fs";
+import { createServer, type AddressInfo, type Socket } from "node:net";
 import { join } from "node:path";
+import { TLSSocket } from "node:tls";
 import pg from "pg";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { PostgresTaskStore, type PostgresOptions } from "../../service/src/db-postgres";
@@ -71,6 +74,49 @@ function recordMechanisms(): string[] {
     send.call(this, mechanism, response);
   });
   return chosen;
+}
+
+/**
+ * A stand-in server speaking just enough of the protocol: TLS on the client's SSLRequest, then, to the startup
+ * message, AuthenticationSASL offering only `mechanisms` (what a relay that cannot bind to the real server's
+ * certificate would offer). It records the type of each message the client sends after that, then hangs up.
+ */
+async function saslServer(mechanisms: string[]) {
+  const received: string[] = [];
+  const sockets: Socket[] = [];
+  const server = createServer((raw) => {
+    sockets.push(raw);
+    raw.on("error", () => {});
+    raw.once("data", () => {
+      raw.write("S");
+      const socket = new TLSSocket(raw, { isServer: true, cert: serverTls.certPem, key: serverTls.keyPem });
+      socket.on("error", () => {});
+      let started = false;
+      socket.on("data", (chunk: Buffer) => {
+        if (!started) {
+          started = true;
+          const names = Buffer.from(`${mechanisms.map((m) => `${m}\0`).join("")}\0`);
+          const head = Buffer.alloc(9);
+          head.write("R", 0);
+          head.writeInt32BE(8 + names.length, 1);
+          head.writeInt32BE(10, 5); // AuthenticationSASL
+          socket.write(Buffer.concat([head, names]));
+          return;
+        }
+        received.push(String.fromCharCode(chunk[0]));
+        socket.destroy();
+      });
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    url: `postgres://taskflow:not-for-relays-0123456789@127.0.0.1:${(server.address() as AddressInfo).port}/taskflow`,
+    received,
+    close: () => {
+      for (const s of sockets) s.destroy();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
 }
 
 describe("the store's password exchange (real PostgreSQL)", () => {
@@ -140,6 +186,27 @@ describe("the store's password exchange (real PostgreSQL)", () => {
     await client.connect();
     await client.end();
     expect(chosen).toEqual(["SCRAM-SHA-256"]);
+  });
+
+  it("over TLS, a server offering SCRAM-SHA-256 without -PLUS: refused before any SASL message, where pg would answer", async () => {
+    const relay = await saslServer(["SCRAM-SHA-256"]);
+    try {
+      await expect(PostgresTaskStore.open(options(scram, { url: relay.url }))).rejects.toThrow(
+        /the server asked for SASL with SCRAM-SHA-256, not SCRAM-SHA-256-PLUS: refused/,
+      );
+      // Nothing but Terminate ("X"): no SASLInitialResponse ("p").
+      expect(relay.received.filter((type) => type !== "X")).toEqual([]);
+      // The control: pg, even with enableChannelBinding, falls back to SCRAM-SHA-256 and starts the exchange.
+      const client = new pg.Client({
+        connectionString: relay.url,
+        ssl: { ca: serverTls.certPem },
+        enableChannelBinding: true,
+      });
+      await client.connect().catch(() => undefined);
+      expect(relay.received).toContain("p");
+    } finally {
+      await relay.close();
+    }
   });
 
   it("DATABASE_TLS=off (local only): SCRAM-SHA-256, the only exchange possible without TLS", async () => {
