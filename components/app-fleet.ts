@@ -28,6 +28,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { HOST_ROLES } from "../monitoring-config";
+import { RDS_CA_BUNDLE_PATH } from "../service/src/contract";
 import { BuiltComponent, type FleetPartArgs } from "./component";
 import { DB_POOL_PER_INSTANCE, type Arch } from "./config";
 import { fleetGroupName, refreshFailedAlert } from "./fleet/refresh";
@@ -262,6 +263,9 @@ export class AppFleet extends BuiltComponent<AppFleetArgs> {
           DB_PORT: String(dbPort),
           DB_NAME: args.database.name,
           DB_POOL_MAX: String(DB_POOL_PER_INSTANCE),
+          // The database's certificate checked against the RDS CAs the image carries, and its name against DB_HOST.
+          DATABASE_TLS: "verify-full",
+          DATABASE_CA_FILE: RDS_CA_BUNDLE_PATH,
           TRUSTED_PROXIES: args.vpcCidr,
         }),
       );

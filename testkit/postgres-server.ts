@@ -19,6 +19,7 @@ import {
   existsSync,
   mkdtempSync,
   readdirSync,
+  readFileSync,
   rmSync,
   writeFileSync,
   appendFileSync,
@@ -45,6 +46,8 @@ export interface PostgresServer {
   sql(query: string, database?: string): Promise<string>;
   /** A new, empty database on this server, and its URL: one per test that needs a store of its own. */
   createDatabase(name: string): Promise<string>;
+  /** The server's log so far (what it wrote to stderr: connections when `log_connections` is on, failed logins). */
+  log(): string;
   /** Stop the server and remove the cluster. */
   close(): Promise<void>;
 }
@@ -64,10 +67,16 @@ export interface StartOptions {
   tls?: { certPem: string; keyPem: string };
   /** Listen on these addresses too (e.g. the Docker bridge's gateway, for containers), password auth from anywhere. */
   alsoListen?: string[];
+  /**
+   * How the server asks TCP clients for the password (pg_hba's method): `scram-sha-256` (the default, as RDS), or
+   * `md5` (the role's password stored as MD5) and `password` (cleartext) to prove a client refuses them.
+   */
+  hostAuth?: "scram-sha-256" | "md5" | "password";
 }
 
 export async function startPostgres(opts: StartOptions = {}): Promise<PostgresServer> {
   const bin = postgresBin();
+  const hostAuth = opts.hostAuth ?? "scram-sha-256";
   const root = userInfo().uid === 0;
   const dir = mkdtempSync(join(tmpdir(), "taskflow-pg-"));
   const data = join(dir, "data");
@@ -96,7 +105,7 @@ export async function startPostgres(opts: StartOptions = {}): Promise<PostgresSe
     user,
     `--pwfile=${pwfile}`,
     "--auth-local=trust",
-    "--auth-host=scram-sha-256",
+    `--auth-host=${hostAuth}`,
     "-E",
     "UTF8",
     "--locale=C.UTF-8",
@@ -112,6 +121,8 @@ export async function startPostgres(opts: StartOptions = {}): Promise<PostgresSe
     "fsync = on",
     "synchronous_commit = on",
     "max_connections = 100",
+    // MD5 answers only for a password stored as MD5 (a SCRAM verifier makes the md5 method ask for SCRAM).
+    ...(hostAuth === "md5" ? ["password_encryption = md5"] : []),
   ];
   if (opts.tls) {
     const cert = join(data, "server.crt");
@@ -123,7 +134,7 @@ export async function startPostgres(opts: StartOptions = {}): Promise<PostgresSe
   }
   appendFileSync(join(data, "postgresql.conf"), `\n# taskflow tests\n${conf.join("\n")}\n`);
   if (opts.alsoListen?.length) {
-    appendFileSync(join(data, "pg_hba.conf"), "host all all 0.0.0.0/0 scram-sha-256\n");
+    appendFileSync(join(data, "pg_hba.conf"), `host all all 0.0.0.0/0 ${hostAuth}\n`);
   }
   const log = join(dir, "server.log");
 
@@ -149,6 +160,9 @@ export async function startPostgres(opts: StartOptions = {}): Promise<PostgresSe
       await server.sql(`CREATE DATABASE ${name}`, "postgres");
       return `postgres://${user}:${encodeURIComponent(password)}@127.0.0.1:${port}/${name}`;
     },
+    log() {
+      return existsSync(log) ? readFileSync(log, "utf8") : "";
+    },
     async close() {
       await server.stop("immediate").catch(() => {});
       removeDir();
@@ -157,6 +171,7 @@ export async function startPostgres(opts: StartOptions = {}): Promise<PostgresSe
   try {
     await server.start();
     await server.createDatabase(database);
+    if (hostAuth === "md5") await server.sql(`ALTER ROLE ${user} PASSWORD '${password}'`);
   } catch (err) {
     await server.close(); // a server that started but cannot be used is not left running, nor its files
     throw err;

@@ -30,6 +30,11 @@ export interface ServiceConfig {
 export interface DatabaseConfig {
   url: string;
   passwordFile?: string;
+  /**
+   * `verify-full`: TLS, the server's certificate checked against `caFile` and its name against the URL's host (the
+   * fleet, with the RDS CA bundle in the image). `require`: TLS without any check of the server, for local use only.
+   * `off`: no TLS (local). Whatever the value, the password goes only through SCRAM (db-postgres.ts).
+   */
   tls: "off" | "require" | "verify-full";
   caFile?: string;
   poolMax: number;

@@ -28,3 +28,9 @@ export const DEFAULT_PORTS = { app: 3000, metrics: 9464 } as const;
 
 /** Path of the liveness/readiness check on both listeners (and of the Dockerfile's HEALTHCHECK). */
 export const HEALTH_PATH = "/health";
+
+/**
+ * Where the image holds the Amazon RDS CA bundle (service/certs/rds-global-bundle.pem, copied by service/Dockerfile):
+ * the fleet's `DATABASE_CA_FILE`, so the service checks the database's certificate (`DATABASE_TLS=verify-full`).
+ */
+export const RDS_CA_BUNDLE_PATH = "/app/service/certs/rds-global-bundle.pem";

@@ -9,8 +9,13 @@
  * - A lost database is not a crash: connection failures, server shutdowns and timeouts reject with
  *   StoreUnavailableError (the API answers 503 with a reason), idle connections that die are dropped by the pool,
  *   and the next request connects again: the service recovers by itself when the server is back.
- * - TLS when configured (`DATABASE_TLS`): `require` encrypts; `verify-full` also checks the server's certificate
- *   against `DATABASE_CA_FILE` and its name against the host.
+ * - TLS when configured (`DATABASE_TLS`): `verify-full` checks the server's certificate against `DATABASE_CA_FILE`
+ *   and its name against the host (the fleet: the RDS CA bundle in the image); `require` encrypts but checks
+ *   nothing, for local use only (anyone on the path can present a certificate).
+ * - The password is never handed over in a form the other end could read or reuse: the store answers no cleartext
+ *   password request and no MD5 one (pg would answer both), only SCRAM-SHA-256; over TLS only SCRAM-SHA-256-PLUS,
+ *   bound to the server's certificate (channel binding `tls-server-end-point`), so a relay with another certificate
+ *   cannot complete the login.
  * - The password can come from a file read for every new connection (`DATABASE_PASSWORD_FILE`), so a rotated
  *   password (RDS rotates its managed one) is picked up without a restart. A login the server refuses (SQLSTATE
  *   28P01, say a rotation that landed after the file was read) is retried once on a new connection, which reads
@@ -76,6 +81,56 @@ export class StoreAuthFailedError extends StoreUnavailableError {
     super(message, options);
     this.name = "StoreAuthFailedError";
   }
+}
+
+/**
+ * The server asked for the password in a way the store does not answer (cleartext, MD5, or over TLS SCRAM without
+ * channel binding): nothing about the password was sent, and the connection is closed. A server (or a relay in
+ * between) that asks so is not the database to trust: answered with 503 like a lost database.
+ */
+export class PasswordExchangeRefusedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "PasswordExchangeRefusedError";
+  }
+}
+
+/** The SASL mechanism the store requires over TLS: SCRAM bound to the server's certificate. */
+const SCRAM_PLUS = "SCRAM-SHA-256-PLUS";
+
+/**
+ * pg's client, less the password exchanges the store refuses. pg (8.23) answers AuthenticationCleartextPassword
+ * with the password and AuthenticationMD5Password with a replayable hash, whatever the TLS setting, and with
+ * `enableChannelBinding` it still falls back to SCRAM-SHA-256 when the server offers no -PLUS. These overrides of
+ * its auth handlers (lib/client.js, attached to the connection's authentication* events at connect) refuse them;
+ * over TLS -PLUS is required (the pool turns pg's `enableChannelBinding` on, so pg chooses it).
+ */
+function clientClass(tls: boolean): typeof pg.Client {
+  const how = tls ? `only through ${SCRAM_PLUS} (channel binding) over TLS` : "only through SCRAM-SHA-256";
+  return class PasswordSafeClient extends pg.Client {
+    /** Close the connection before anything about the password is sent, and fail the connect with why. */
+    private refuse(asked: string): void {
+      const refused = `the server asked for ${asked}: refused, the password is sent ${how}`;
+      this.connection.emit("error", new PasswordExchangeRefusedError(refused));
+      this.connection.end();
+    }
+
+    _handleAuthCleartextPassword(): void {
+      this.refuse("the password in cleartext (AuthenticationCleartextPassword)");
+    }
+
+    _handleAuthMD5Password(): void {
+      this.refuse("an MD5 password hash (AuthenticationMD5Password)");
+    }
+
+    _handleAuthSASL(msg: { mechanisms: string[] }): void {
+      if (tls && !msg.mechanisms.includes(SCRAM_PLUS)) {
+        this.refuse(`SASL with ${msg.mechanisms.join(", ") || "no mechanism"}, not ${SCRAM_PLUS}`);
+        return;
+      }
+      (pg.Client.prototype as unknown as { _handleAuthSASL(m: unknown): void })._handleAuthSASL.call(this, msg);
+    }
+  };
 }
 
 /** Whether an error from pg means the database is unreachable or going away (rather than a bad statement). */
@@ -185,7 +240,7 @@ export class PostgresTaskStore implements TaskStore {
           `database refused the password (SQLSTATE 28P01, retried once on a new connection): ${(err as Error).message}`,
           { cause: err },
         );
-      if (isUnavailable(err))
+      if (isUnavailable(err) || err instanceof PasswordExchangeRefusedError)
         throw new StoreUnavailableError(`database unavailable: ${(err as Error).message}`, { cause: err });
       throw err;
     } finally {
@@ -303,6 +358,8 @@ function poolConfig(opts: PostgresOptions): pg.PoolConfig {
   const urlPassword = u.password ? decodeURIComponent(u.password) : undefined;
   const password = opts.passwordFile ? async () => (await readFile(opts.passwordFile!, "utf8")).trim() : urlPassword;
   return {
+    Client: clientClass(opts.tls !== "off"),
+    enableChannelBinding: opts.tls !== "off",
     host,
     port: u.port ? Number(u.port) : 5432,
     database: decodeURIComponent(u.pathname.replace(/^\//, "")),

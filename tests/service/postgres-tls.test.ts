@@ -11,6 +11,7 @@ import { PostgresTaskStore, type PostgresOptions } from "../../service/src/db-po
 import { startPostgres, type PostgresServer } from "../../testkit/postgres-server";
 import { mockHostTls, mockSelfSignedCertPem, mockEcdsaKeyPem } from "../../scripts/lib/self-signed";
 import { tempDir } from "../../testkit/service-process";
+import { REPO_ROOT } from "../../scripts/lib/paths";
 
 const serverTls = mockHostTls("taskflow-test-postgres", "127.0.0.1");
 let pg: PostgresServer;
@@ -72,6 +73,12 @@ describe("PostgreSQL store over TLS (real server with ssl = on)", () => {
       /^cannot use PostgreSQL at postgres:\/\/taskflow:\*\*\*@127\.0\.0\.1:\d+\/taskflow: .*(self[- ]signed|certificate)/i,
     );
     await expect(failure).rejects.not.toThrow(pg.password);
+  });
+
+  it("verify-full with the image's RDS CA bundle refuses a server whose certificate RDS did not issue", async () => {
+    const rdsBundle = join(REPO_ROOT, "service", "certs", "rds-global-bundle.pem");
+    const failure = PostgresTaskStore.open(options({ tls: "verify-full", caFile: rdsBundle }));
+    await expect(failure).rejects.toThrow(/self[- ]signed certificate|unable to verify/i);
   });
 
   it("verify-full refuses a certificate for another host, even from the right CA", async () => {
