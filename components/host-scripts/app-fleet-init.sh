@@ -23,6 +23,8 @@ source /tmp/observed-app/common.sh
 : "${IMAGE:?}" "${NODE_EXPORTER_IMAGE:?}" "${REGION:?}" "${LOG_GROUP:?}" "${PORT:?}" "${METRICS_PORT:?}"
 : "${FAULT_INJECTION:?}" "${TOKEN_SECRET_ARN:?}" "${DB_SECRET_ARN:?}" "${DB_HOST:?}" "${DB_PORT:?}" "${DB_NAME:?}"
 : "${DB_POOL_MAX:?}" "${TRUSTED_PROXIES:?}"
+# The database's certificate is checked against the RDS CA bundle in the image (the launch template sets both).
+: "${DATABASE_TLS:?}" "${DATABASE_CA_FILE:?}"
 # From the contract (monitoring-config/contract.ts): node_exporter's port and the app's health path.
 : "${NODE_EXPORTER_PORT:?}" "${HEALTH_PATH:?}"
 HEALTH_TRIES=${HEALTH_TRIES:-90}
@@ -34,8 +36,6 @@ SBIN_DIR=${SBIN_DIR:-/usr/local/sbin}
 SYSTEMD_DIR=${SYSTEMD_DIR:-/etc/systemd/system}
 AWS_CLI=${AWS_CLI:-aws}
 LOG_DRIVER=${LOG_DRIVER:-awslogs}
-# RDS forces TLS (rds.force_ssl): encrypted, not verified (the RDS CA bundle is not in the image yet).
-DATABASE_TLS=${DATABASE_TLS:-require}
 # The image's user (node, uid 1000) reads the password file.
 APP_UID=${APP_UID:-1000}
 
@@ -73,6 +73,7 @@ write_db_password
   echo "DATABASE_URL=postgres://$db_user@$DB_HOST:$DB_PORT/$DB_NAME"
   echo "DATABASE_PASSWORD_FILE=/run/taskflow/db-password"
   echo "DATABASE_TLS=$DATABASE_TLS"
+  echo "DATABASE_CA_FILE=$DATABASE_CA_FILE"
   echo "DB_POOL_MAX=$DB_POOL_MAX"
   echo "PORT=$PORT"
   echo "METRICS_PORT=$METRICS_PORT"

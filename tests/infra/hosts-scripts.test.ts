@@ -81,6 +81,8 @@ describe("host scripts", () => {
       DB_NAME: "taskflow",
       DB_POOL_MAX: "10",
       TRUSTED_PROXIES: "10.0.0.0/16",
+      DATABASE_TLS: "verify-full",
+      DATABASE_CA_FILE: "/app/service/certs/rds-global-bundle.pem",
       NODE_EXPORTER_PORT: String(MONITORING_PORTS.nodeExporter),
       HEALTH_PATH,
       HEALTH_TRIES: "1",

@@ -353,6 +353,9 @@ describe("deploy rehearsal: the fleet's launch template user data, run for real 
       DB_NAME: "taskflow_fleet",
       PORT: String(ports.port),
       METRICS_PORT: String(ports.metrics),
+      // The stand-in server's certificate is not one RDS issued: encrypted and channel-bound, not verified here
+      // (verify-full against a CA is proven on real PostgreSQL in tests/service/postgres-tls.test.ts).
+      DATABASE_TLS: "require",
     });
     // hostScript inlines common.sh where the script sources it: the user data carries no source line.
     expect(userData).not.toContain("source /tmp/observed-app/common.sh");
@@ -397,6 +400,10 @@ describe("deploy rehearsal: the fleet's launch template user data, run for real 
     expect(env).not.toContain(pg.password);
     expect(env).toContain("DATABASE_PASSWORD_FILE=/run/taskflow/db-password");
     expect(env).toContain(`TRUST_PROXY=${setting(userData, "TRUSTED_PROXIES")}`);
+    // The RDS CA bundle the fleet verifies against: named in the environment, and in the image at that path.
+    const caFile = setting(userData, "DATABASE_CA_FILE");
+    expect(env).toContain(`DATABASE_CA_FILE=${caFile}`);
+    expect(engine.docker(["exec", "taskflow", "test", "-s", caFile]).code).toBe(0);
     const pw = spawnSync("stat", ["-c", "%a %u", join(dir, "run", "db-password")], { encoding: "utf8" }).stdout.trim();
     expect(pw).toBe("400 1000");
     expect(inspect("node-exporter", "{{.Config.Image}}")).toBe(DEFAULT_IMAGES.nodeExporter);
