@@ -353,8 +353,8 @@ export class MonitoringHost extends pulumi.ComponentResource {
     const config = pulumi.unsecret(bundle.apply((b) => splitSecrets(b).config));
     const hash = config.apply(bundleHash);
     const secrets = bundle.apply((b) => splitSecrets(b).secrets);
-    const connection = host.connection;
-    const instanceId = host.instance.id;
+    const { connection, instance } = host;
+    const instanceId = instance.id;
     const bootstrapScript = hostScript("monitoring-bootstrap.sh");
     const bootstrap = new command.remote.Command(
       `${n}-bootstrap`,
@@ -366,9 +366,8 @@ export class MonitoringHost extends pulumi.ComponentResource {
       { parent: this, dependsOn: [host.attachment, host.addressAssociation] },
     );
     const applyScript = hostScript("monitoring-apply.sh");
-    // What re-runs the apply: a new instance, a changed bundle, a rotated secret (its hash, kept secret in the
-    // state), a changed script. The apply consumes the staged copy (it removes it once applied), so the copy
-    // re-runs on every one of these too: an apply alone would find nothing staged.
+    // What re-runs the apply (a new instance, bundle, rotated secret: its hash, secret in the state; a changed
+    // script) re-stages the copy too: the apply removes it once applied, and alone would find nothing staged.
     const applyTriggers = [instanceId, hash, pulumi.secret(secrets.apply(bundleHash)), applyScript];
     const copy = new command.remote.Command(
       `${n}-bundle`,

@@ -103,6 +103,11 @@ describe.each(STORES)("load, %s store: 100 connections, mixed reads and writes",
     const ids = await createTasks(svc, 200, "seed"); // each answered 201
     if (kind === "sqlite") await fillPageCache(svc, dbPath);
     const load = (seconds: number) => mixedLoad(svc!.publicUrl, svc!.token, ids, seconds);
+    /** What went wrong in a load step, for the assertion's message: the counts, the status codes, the service's end. */
+    const failures = (r: Awaited<ReturnType<typeof load>>) =>
+      `non-2xx ${r.non2xx}, errors ${r.errors}, timeouts ${r.timeouts}, status codes ` +
+      `${JSON.stringify(r.statusCodeStats)}, service exit ${JSON.stringify(svc!.proc.exitCode)}, its last log ` +
+      `lines:\n${svc!.logs().slice(-5).join("\n")}`;
 
     // Warm-up: in 5 s steps until memory outside the JS heap stops climbing (a step's median within 1 MiB of the
     // one 15 s before), at least 30 s (the live heap settles by then) and at most 150 s.
@@ -110,7 +115,7 @@ describe.each(STORES)("load, %s store: 100 connections, mixed reads and writes",
     while (steps.length * WARMUP.stepS < WARMUP.maxS) {
       const from = Date.now();
       const warm = await load(WARMUP.stepS);
-      expect(warm.non2xx + warm.errors + warm.timeouts).toBe(0);
+      expect(warm.non2xx + warm.errors + warm.timeouts, failures(warm)).toBe(0);
       steps.push(median(between(sampler.read().samples, from, Date.now()).map(outside)));
       const settled =
         steps.length > WARMUP.settledSteps && steps.at(-1)! - steps.at(-1 - WARMUP.settledSteps)! < WARMUP.settledMiB;
@@ -122,7 +127,7 @@ describe.each(STORES)("load, %s store: 100 connections, mixed reads and writes",
     const gcsSince = () => sampler.read().gcs.filter((g) => g.t >= start).length;
     while (gcsSince() < MIN_MAJOR_GCS && Date.now() - start < MAX_MEASURE_S * 1000) {
       const more = await load(5);
-      expect(more.non2xx + more.errors + more.timeouts).toBe(0);
+      expect(more.non2xx + more.errors + more.timeouts, failures(more)).toBe(0);
     }
     const end = Date.now();
     const { samples: all, gcs: allGcs } = sampler.read();
