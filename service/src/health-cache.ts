@@ -18,7 +18,9 @@ export type ProbeResult = { ok: true } | { ok: false; error: unknown };
 /**
  * A probe's result, reused for HEALTH_CACHE_MS after it completes; concurrent callers during a probe share it
  * (single flight). The app's own queries are evidence too (`observed`): one that succeeds ends a cached failure,
- * one that fails ends a cached success, so the answer follows a change at once when traffic sees it.
+ * one that fails ends a cached success, so the answer follows a change at once when traffic sees it. (A probe
+ * already running when such a query finishes still answers its waiters and is cached: stale for at most
+ * HEALTH_CACHE_MS, as without traffic.)
  */
 export class HealthCache {
   private inFlight: Promise<ProbeResult> | null = null;
