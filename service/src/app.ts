@@ -9,6 +9,7 @@ import { DEFAULT_BODY_LIMIT_BYTES, type ServiceConfig } from "./config";
 import { HEALTH_PATH, UNMATCHED_ROUTE } from "./contract";
 import { SqliteTaskStore, StoreUnavailableError, type QueryObserver, type TaskStore } from "./db";
 import { PostgresTaskStore, StoreAuthFailedError } from "./db-postgres";
+import { HealthCache } from "./health-cache";
 import { ServiceMetrics } from "./metrics";
 import { FaultState, faultPlugin, faultRoutes } from "./plugins/fault";
 import { tasksPlugin } from "./plugins/tasks";
@@ -65,15 +66,19 @@ function loggerOptions(opts: BuildOptions) {
 export async function buildApp(opts: BuildOptions): Promise<Service> {
   let metrics: ServiceMetrics | null = null;
   const logLine = { slow: (_op: string, _ms: number) => {} };
+  // HEALTH_PATH's probe, shared by both listeners; the store's queries keep it honest (see HealthCache).
+  const healthCache = new HealthCache(() => store.ping());
   const observe: QueryObserver = opts.metricsEnabled
-    ? function observeQuery(operation, seconds) {
+    ? function observeQuery(operation, seconds, ok) {
+        healthCache.observed(ok);
         metrics?.recordQuery(operation, seconds);
         if (seconds * 1000 >= opts.slowQueryMs) {
           metrics?.slowQueries.inc();
           logLine.slow(operation, seconds * 1000);
         }
       }
-    : (operation, seconds) => {
+    : (operation, seconds, ok) => {
+        healthCache.observed(ok);
         if (seconds * 1000 >= opts.slowQueryMs) logLine.slow(operation, seconds * 1000);
       };
   const store: TaskStore = opts.database
@@ -159,12 +164,12 @@ export async function buildApp(opts: BuildOptions): Promise<Service> {
   });
 
   app.get("/", async () => ({ name: SERVICE_NAME, version: VERSION }));
-  app.get(HEALTH_PATH, async (req, reply) => health(store, req, reply));
+  app.get(HEALTH_PATH, async (req, reply) => health(healthCache, req, reply));
   await app.register(tasksPlugin, { prefix: "/tasks", store, apiToken: opts.apiToken, metrics });
 
   const metricsApp = Fastify({ logger: loggerOptions(opts), bodyLimit: 1024 });
   metricsApp.setErrorHandler((error: FastifyError, req, reply) => replyError(error, req, reply));
-  metricsApp.get(HEALTH_PATH, async (req, reply) => health(store, req, reply));
+  metricsApp.get(HEALTH_PATH, async (req, reply) => health(healthCache, req, reply));
   if (metrics) {
     const m = metrics;
     metricsApp.get("/metrics", async (_req, reply) => {
@@ -195,15 +200,15 @@ export async function buildApp(opts: BuildOptions): Promise<Service> {
   };
 }
 
-/** HEALTH_PATH: a fixed reason in the answer (it is public); the database's own error only in the log. */
-async function health(store: TaskStore, req: FastifyRequest, reply: FastifyReply) {
-  try {
-    await store.ping();
-    return { status: "ok" };
-  } catch (err) {
-    req.log.error({ event: "health_failed", err }, "database unusable");
-    return reply.code(503).send({ status: "unavailable", reason: "database unavailable" });
-  }
+/**
+ * HEALTH_PATH: the database probe's cached result (HEALTH_CACHE_MS); a fixed reason in the answer (it is public),
+ * the database's own error only in the log, on every unhealthy answer.
+ */
+async function health(cache: HealthCache, req: FastifyRequest, reply: FastifyReply) {
+  const result = await cache.check();
+  if (result.ok) return { status: "ok" };
+  req.log.error({ event: "health_failed", err: result.error }, "database unusable");
+  return reply.code(503).send({ status: "unavailable", reason: "database unavailable" });
 }
 
 /** Every error leaves as JSON with a reason; 4xx reasons are specific, 5xx never leak internals. */

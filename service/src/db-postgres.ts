@@ -227,13 +227,16 @@ export class PostgresTaskStore implements TaskStore {
   ): Promise<pg.QueryResult<R>> {
     if (this.closed) throw new StoreUnavailableError("database is closed");
     const start = process.hrtime.bigint();
+    let ok = false;
     try {
-      return await this.pool.query<R>(text, values).catch((err: unknown) => {
+      const result = await this.pool.query<R>(text, values).catch((err: unknown) => {
         if (!isAuthFailure(err)) throw err;
         // A refused login happens before the statement is sent, so running it again is safe; the new connection
         // reads the password file again (poolConfig), which a rotation may have rewritten since.
         return this.pool.query<R>(text, values);
       });
+      ok = true;
+      return result;
     } catch (err) {
       if (isAuthFailure(err))
         throw new StoreAuthFailedError(
@@ -244,7 +247,7 @@ export class PostgresTaskStore implements TaskStore {
         throw new StoreUnavailableError(`database unavailable: ${(err as Error).message}`, { cause: err });
       throw err;
     } finally {
-      this.observe?.(operation, Number(process.hrtime.bigint() - start) / 1e9);
+      this.observe?.(operation, Number(process.hrtime.bigint() - start) / 1e9, ok);
     }
   }
 

@@ -33,8 +33,11 @@ export interface Cursor {
   id: string;
 }
 
-/** Called with each statement's operation name and duration; the metrics layer plugs in here. */
-export type QueryObserver = (operation: string, seconds: number) => void;
+/**
+ * Called with each statement's operation name, duration and whether it finished without an error; the metrics
+ * layer and the health check's cache plug in here.
+ */
+export type QueryObserver = (operation: string, seconds: number, ok: boolean) => void;
 
 /**
  * Task persistence, whatever the database: SQLite in a file (the default, `DB_PATH`) or PostgreSQL
@@ -199,10 +202,13 @@ export class SqliteTaskStore implements TaskStore {
   private timed<T>(operation: string, fn: () => T): T {
     if (!this.observe) return fn();
     const start = process.hrtime.bigint();
+    let ok = false;
     try {
-      return fn();
+      const result = fn();
+      ok = true;
+      return result;
     } finally {
-      this.observe(operation, Number(process.hrtime.bigint() - start) / 1e9);
+      this.observe(operation, Number(process.hrtime.bigint() - start) / 1e9, ok);
     }
   }
 
