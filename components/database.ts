@@ -12,8 +12,9 @@
  * - the master password is generated and rotated by RDS in Secrets Manager (`manageMasterUserPassword`): it never
  *   exists in the program or its state;
  * - reachable only from the security groups given to `allowFrom` (the app's), never publicly;
- * - TLS forced (`rds.force_ssl`), statements slower than 500 ms logged, the PostgreSQL and upgrade logs exported
- *   to CloudWatch Logs (groups created here, so they have a retention);
+ * - TLS forced (`rds.force_ssl`), statements slower than 500 ms logged without their bind parameters
+ *   (`log_parameter_max_length=0`, also on error), the PostgreSQL and upgrade logs exported to CloudWatch Logs
+ *   (groups created here, so they have a retention);
  * - when data is kept (prod): Multi-AZ, deletion protection, `protect`, a final snapshot, retained on delete.
  */
 import * as aws from "@pulumi/aws";
@@ -25,6 +26,17 @@ import { securityGroup, tcpIngress } from "./network";
 
 /** PostgreSQL major version (the service's store is tested against Debian's 15 and uses nothing newer). */
 export const POSTGRES_MAJOR = "16";
+/**
+ * What the server logs of a statement: those slower than 500 ms, never with their bind parameters (task contents),
+ * neither on a slow statement nor on an error. The `log_parameter_*` settings exist since PostgreSQL 13 and are
+ * dynamic (context superuser), so RDS applies them immediately, without a reboot.
+ */
+export const STATEMENT_LOGGING = {
+  log_min_duration_statement: "500",
+  log_parameter_max_length: "0",
+  log_parameter_max_length_on_error: "0",
+} as const;
+
 /** Database name and master user the app connects as. */
 export const DATABASE_NAME = "taskflow";
 export const DATABASE_USER = "taskflow";
@@ -142,7 +154,7 @@ export class Database extends BuiltComponent<DatabaseArgs> {
         description: `${identifier}: TLS only, slow statements logged, fixed connection ceiling`,
         parameters: [
           { name: "rds.force_ssl", value: "1" },
-          { name: "log_min_duration_statement", value: "500" },
+          ...Object.entries(STATEMENT_LOGGING).map(([name, value]) => ({ name, value })),
           { name: "max_connections", value: String(this.maxConnections), applyMethod: "pending-reboot" },
         ],
         tags,

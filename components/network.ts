@@ -89,7 +89,7 @@ export interface Subnet {
 /**
  * A VPC per stack with one public subnet per availability zone, an internet gateway and the default route;
  * for the fleet tier also one private subnet per zone and the VPC endpoints it needs. Security groups belong to
- * the components that own the hosts.
+ * the components that own the hosts; the VPC's default security group is managed here with no rules at all.
  */
 export class Network extends pulumi.ComponentResource {
   public readonly vpcId: pulumi.Output<string>;
@@ -117,6 +117,16 @@ export class Network extends pulumi.ComponentResource {
         enableDnsSupport: true,
         tags: { ...args.tags, Name: `${name}-vpc` },
       },
+      parent,
+    );
+    // CIS AWS Foundations 5.4: every VPC comes with a default security group that admits all traffic from its own
+    // members and lets everything out. Nothing here uses it (each component declares its own group), and an
+    // instance or endpoint put in it by mistake would get those rules: it is adopted with its rule sets declared
+    // empty. Adopting it revokes every rule it has; declared (even `[]`), each set is managed whole, so a rule
+    // added later outside the program shows as drift and the next `up` revokes it. Never given a standalone rule.
+    new aws.ec2.DefaultSecurityGroup(
+      `${name}-default-sg`,
+      { vpcId: vpc.id, ingress: [], egress: [], tags: { ...args.tags, Name: `${name}-default` } },
       parent,
     );
     const igw = new aws.ec2.InternetGateway(

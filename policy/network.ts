@@ -1,4 +1,8 @@
-/** Security groups: what may face the internet, rules declared standalone, database ports from groups only. */
+/**
+ * Security groups: what may face the internet, rules declared standalone, database ports from groups only, every
+ * VPC's default group managed with no rules.
+ */
+import type { PolicyResource, ReportViolation, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
 import { DEFAULT_PORTS } from "../monitoring-config/contract";
 import { listOf, mandatory, type Props } from "./define";
 
@@ -95,3 +99,51 @@ export const databasePortsFromGroupsOnly = mandatory(
     }
   },
 );
+
+const DEFAULT_SG = "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup";
+const STANDALONE_RULES = [
+  "aws:ec2/securityGroupRule:SecurityGroupRule",
+  "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+  "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule",
+];
+
+/** Whether `r`'s `property` came from `source` (the dependency the engine records), or carries its `id`. */
+const takes = (r: PolicyResource, property: string, source: PolicyResource): boolean =>
+  (r.propertyDependencies?.[property] ?? []).some((d) => d.urn === source.urn) ||
+  (source.props.id !== undefined && r.props[property] === source.props.id);
+
+/**
+ * CIS AWS Foundations 5.4: the default security group of every VPC in the stack restricts all traffic. Each VPC's
+ * default group is adopted (aws.ec2.DefaultSecurityGroup, whose `vpcId` came from the VPC) with `ingress` and
+ * `egress` declared empty: adopting it revokes AWS's allow rules, and a declared set is managed whole, so a rule
+ * added outside the program is revoked by the next `up`. No standalone rule may target it either.
+ */
+export const vpcDefaultSecurityGroupClosed: StackValidationPolicy = {
+  name: "vpc-default-security-group-no-rules",
+  description:
+    "Every VPC's default security group is managed (aws.ec2.DefaultSecurityGroup) with ingress and egress declared empty, and no standalone rule targets it (CIS AWS Foundations 5.4).",
+  enforcementLevel: "mandatory",
+  validateStack: (args: StackValidationArgs, report: ReportViolation) => {
+    const defaults = args.resources.filter((r) => r.type === DEFAULT_SG);
+    for (const vpc of args.resources.filter((r) => r.type === "aws:ec2/vpc:Vpc")) {
+      if (!defaults.some((g) => takes(g, "vpcId", vpc))) {
+        report(`VPC ${vpc.name}: its default security group is not managed: AWS's allow rules stay on it`, vpc.urn);
+      }
+    }
+    for (const g of defaults) {
+      for (const direction of ["ingress", "egress"] as const) {
+        const rules = g.props[direction];
+        if (!Array.isArray(rules)) {
+          report(`default security group ${g.name}: ${direction} must be declared empty ([]) to stay managed`, g.urn);
+        } else if (rules.length > 0) {
+          report(`default security group ${g.name}: ${rules.length} ${direction} rule(s); it must have none`, g.urn);
+        }
+      }
+      for (const rule of args.resources.filter((r) => STANDALONE_RULES.includes(r.type))) {
+        if (takes(rule, "securityGroupId", g)) {
+          report(`rule ${rule.name} targets default security group ${g.name}; it must have no rules`, rule.urn);
+        }
+      }
+    }
+  },
+};

@@ -14,7 +14,12 @@ import {
   webAclAttached,
   webAclRules,
 } from "./load-balancer";
-import { databasePortsFromGroupsOnly, securityGroupIngress, securityGroupRulesStandalone } from "./network";
+import {
+  databasePortsFromGroupsOnly,
+  securityGroupIngress,
+  securityGroupRulesStandalone,
+  vpcDefaultSecurityGroupClosed,
+} from "./network";
 
 export * from "./audit";
 export * from "./buckets";
@@ -41,4 +46,9 @@ export const resourcePolicies: ResourceValidationPolicy[] = [
   webAclRules,
   databasePortsFromGroupsOnly,
 ];
-export const stackPolicies: StackValidationPolicy[] = [bucketsHardened, listenersHttps, webAclAttached];
+export const stackPolicies: StackValidationPolicy[] = [
+  bucketsHardened,
+  listenersHttps,
+  webAclAttached,
+  vpcDefaultSecurityGroupClosed,
+];

@@ -292,6 +292,18 @@ const cases: Record<string, { good: Fixture[]; bad: Fixture[]; message: RegExp }
     bad: [r("aws:s3/bucket:Bucket", {}, "naked")],
     message: /bucket naked has no public access block/,
   },
+  // Issue 24 (CIS 5.4): the VPC's default security group kept AWS's allow rules.
+  "vpc-default-security-group-no-rules": {
+    good: [
+      r("aws:ec2/vpc:Vpc", {}, "vpc"),
+      {
+        ...r("aws:ec2/defaultSecurityGroup:DefaultSecurityGroup", { vpcId: "vpc-id", ingress: [], egress: [] }, "vpc"),
+        propertyDeps: { vpcId: ["aws:ec2/vpc:Vpc::vpc"] },
+      },
+    ],
+    bad: [r("aws:ec2/vpc:Vpc", {}, "vpc")],
+    message: /VPC vpc: its default security group is not managed/,
+  },
 };
 
 describe("policy pack fixtures (mock-level: policies run without the Pulumi engine)", () => {

@@ -1,0 +1,3 @@
+import { describeLowerFindings } from "./lower-findings-assertions";
+
+describeLowerFindings("prod");
