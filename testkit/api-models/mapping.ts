@@ -519,6 +519,7 @@ export const UNMAPPED_TYPES: Record<string, string> = Object.fromEntries([
   ...[
     "aws:ebs/encryptionByDefault:EncryptionByDefault",
     "aws:ebs/volume:Volume",
+    "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup",
     "aws:ec2/eip:Eip",
     "aws:ec2/eipAssociation:EipAssociation",
     "aws:ec2/flowLog:FlowLog",

@@ -218,6 +218,16 @@ export const REPLACE_TABLE: Record<string, TypeRule> = {
         "are revoked (the program declares none: policy sg-rules-standalone-only)",
     },
   ),
+  "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": tf(
+    "aws_default_security_group",
+    ["vpcId"],
+    tfAwsRead(["ec2/vpc_default_security_group.go"], "01f43111"),
+    {
+      updateNote:
+        "adopted, never created: the first apply revokes every rule on the VPC's default group, then the declared " +
+        "(empty) ingress/egress sets are managed whole; delete only forgets it (DeleteWithoutTimeout: NoopContext)",
+    },
+  ),
   "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": {
     upstream: "aws_vpc_security_group_ingress_rule",
     forceNew: ["securityGroupId"],
