@@ -7,12 +7,13 @@
  * arguments. No AWS, no Pulumi engine: it proves what the program declares, not what AWS will do.
  */
 import { parseFlags } from "./lib/cli";
-import { CHANGES, CHANGE_TITLES, STACKS, parseChanges, parseStack } from "./lib/plan/changes";
+import { ENVIRONMENTS } from "../components/config/environments";
+import { CHANGES, CHANGE_TITLES, parseChanges, parseStack } from "./lib/plan/changes";
 import { formatPlan } from "./lib/plan/format";
 import { dataLossRows } from "./lib/plan/plan";
 import { simulate } from "./lib/plan/simulate";
 
-const usage = `usage: npm run plan-check -- --stack ${STACKS.join("|")} [--change ${CHANGES.join("|")}|all]`;
+const usage = `usage: npm run plan-check -- --stack ${ENVIRONMENTS.join("|")} [--change ${CHANGES.join("|")}|all]`;
 
 async function main(): Promise<number> {
   const values = parseFlags({ stack: { type: "string" }, change: { type: "string", default: "all" } }, usage);

@@ -10,7 +10,8 @@ import { createHash } from "node:crypto";
 import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { TEST_API_TOKEN, resolveOutput, runStack, stackConfig } from "../program-mocks";
-import { runSpec, type ChangeId, type RunSpec, type StackName } from "./changes";
+import type { Environment } from "../../../components/config/environments";
+import { runSpec, type ChangeId, type RunSpec } from "./changes";
 import { pendingSources, predecessor, previewAnswer } from "./plan";
 import type { Snapshot, SnapshotResource } from "./types";
 
@@ -88,7 +89,7 @@ function emulateCheck(type: string, inputs: Record<string, unknown>, spec: RunSp
 }
 
 export interface CaptureRequest {
-  stack: StackName;
+  stack: Environment;
   changes: ChangeId[];
   phase: "before" | "after";
   /** The earlier run: makes this run answer registrations the way a preview would. */

@@ -20,9 +20,6 @@ export const CHANGES = [
  */
 export const SCALE_CHANGES = ["monitoring-pair"] as const;
 export type ChangeId = (typeof CHANGES)[number] | (typeof SCALE_CHANGES)[number];
-/** The stacks a plan is simulated for: one per environment (components/config/environments.ts). */
-export const STACKS = ENVIRONMENTS;
-export type StackName = Environment;
 
 export const CHANGE_TITLES: Record<ChangeId, string> = {
   ami: "a newer Amazon Linux 2023 AMI is published (the lookup's most recent image changes)",
@@ -146,9 +143,10 @@ export function parseChanges(value: string): ChangeId[] {
 }
 
 /** Parse a `--stack` value. */
-export function parseStack(value: string | undefined): StackName {
-  if (!value || !(STACKS as readonly string[]).includes(value)) {
-    throw new Error(`--stack ${value ?? "(missing)"}: allowed: ${STACKS.join(", ")}`);
+/** The stack a plan is simulated for: one per environment (components/config/environments.ts). */
+export function parseStack(value: string | undefined): Environment {
+  if (!value || !(ENVIRONMENTS as readonly string[]).includes(value)) {
+    throw new Error(`--stack ${value ?? "(missing)"}: allowed: ${ENVIRONMENTS.join(", ")}`);
   }
-  return value as StackName;
+  return value as Environment;
 }

@@ -7,14 +7,15 @@
 import { join } from "node:path";
 import { runJsonInChild } from "../child-run";
 import type { CaptureRequest } from "./capture";
-import type { ChangeId, StackName } from "./changes";
+import type { Environment } from "../../../components/config/environments";
+import type { ChangeId } from "./changes";
 import { computePlan } from "./plan";
 import type { Plan, Snapshot } from "./types";
 
 const MAIN = join(__dirname, "capture-main.ts");
 
 export interface Simulation {
-  stack: StackName;
+  stack: Environment;
   changes: ChangeId[];
   before: Snapshot;
   after: Snapshot;
@@ -45,7 +46,7 @@ async function pool<T>(jobs: (() => Promise<T>)[], limit: number): Promise<T[]> 
 }
 
 /** All changes at once: the plan of one `pulumi up` after all of them happened. */
-export async function simulate(stack: StackName, changes: ChangeId[]): Promise<Simulation> {
+export async function simulate(stack: Environment, changes: ChangeId[]): Promise<Simulation> {
   const before = await captureInChild({ stack, changes, phase: "before" });
   const after = await captureInChild({ stack, changes, phase: "after", before });
   return { stack, changes, before, after, plan: computePlan(before, after) };
@@ -53,7 +54,7 @@ export async function simulate(stack: StackName, changes: ChangeId[]): Promise<S
 
 /** Each change on its own (befores that are alike are run once). */
 export async function simulateEach(
-  stack: StackName,
+  stack: Environment,
   changes: readonly ChangeId[],
   concurrency = 2,
 ): Promise<Map<ChangeId, Simulation>> {
